@@ -1,0 +1,60 @@
+//! View structs: what each document shows, built from the model and rule results.
+pub mod commitment;
+pub mod screening;
+pub mod survey;
+
+/// Masks an ID number for public documents: the first 6 and last 4 characters stay,
+/// the rest become `*` (`150724198001010263` → `150724********0263`). Short values are
+/// masked entirely but their last character, so nothing identifying leaks.
+pub fn mask_id(id: &str) -> String {
+    let chars: Vec<char> = id.trim().chars().collect();
+    let n = chars.len();
+    if n >= 11 {
+        chars[..6].iter().chain(std::iter::repeat_n(&'*', n - 10)).chain(&chars[n - 4..]).collect()
+    } else {
+        chars.iter().enumerate().map(|(i, c)| if i + 1 == n { *c } else { '*' }).collect()
+    }
+}
+
+/// Masks a phone number: mobile `13812345678` → `138****5678`; for other numbers (landlines
+/// with area codes) the last 4 digits are hidden.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.trim().chars().collect();
+    let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits == 11 && chars.len() == 11 {
+        return chars[..3].iter().chain(std::iter::repeat_n(&'*', 4)).chain(&chars[7..]).collect();
+    }
+    let mut hidden = 0;
+    let mut out: Vec<char> = chars.clone();
+    for c in out.iter_mut().rev() {
+        if hidden == 4 {
+            break;
+        }
+        if c.is_ascii_digit() {
+            *c = '*';
+            hidden += 1;
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// `2024年5月11日`: Arabic numerals, no leading zeros, no spaces (GB/T 9704 成文日期).
+pub fn date_zh(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::*;
+
+    #[test]
+    fn masks_ids_and_phones() {
+        assert_eq!(mask_id("150724198001010263"), "150724********0263");
+        assert_eq!(mask_id("53092619900101001X"), "530926********001X");
+        assert_eq!(mask_id("1234"), "***4");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0470-1234567"), "0470-123****");
+        assert_eq!(date_zh(chrono::NaiveDate::from_ymd_opt(2024, 5, 8).expect("date")), "2024年5月8日");
+    }
+}

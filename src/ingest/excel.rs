@@ -1,0 +1,578 @@
+//! Excel / WPS / LibreOffice workbooks (xlsx, xls, ods) via calamine.
+//!
+//! Each sheet is recognised by its header row (found wherever it is), mapped through the alias
+//! table, and its rows handed to the shared builders. Vertically merged cells give their value to
+//! every row they span, so the one-sheet layout with merged household columns reads naturally.
+
+use super::build::{self, Ctx, FileData};
+use super::fields::{Field, Header, SheetKind, detect_kind, match_header, normalize_header, resolve};
+use super::record::{Cell, Loc, Reader, Record, Source};
+use super::values::trim;
+use crate::model::{Diagnostic, Place, RulesFile};
+use calamine::{Data, Dimensions, Ods, Range, Reader as _, SheetType, Xls, Xlsx, open_workbook_from_rs};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Cursor;
+
+/// How far down a sheet the header row is looked for.
+const HEADER_SCAN_ROWS: u32 = 60;
+
+/// Reads one workbook. Never fails: an unreadable file becomes an error diagnostic.
+pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) -> FileData {
+    let mut data = FileData::default();
+    let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let looks_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let sheets = match open(&ext, bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let hint = if ext == "xlsx" && looks_ole {
+                "文件设有打开密码（已加密），或其实是旧版 .xls 文件"
+            } else {
+                "文件已损坏、设有打开密码，或扩展名与实际格式不符"
+            };
+            data.diagnostics.push(Diagnostic::error(
+                Place::file(rel),
+                "",
+                "",
+                format!("无法打开此表格（{hint}；详情：{e}）"),
+                "用 Excel 或 WPS 打开，取消打开密码后另存为 .xlsx，再放回工作区",
+            ));
+            return data;
+        }
+    };
+    for sheet in sheets {
+        let src = Source { file: rel.to_string(), sheet: Some(sheet.name.clone()) };
+        match sheet.range {
+            Ok(range) => {
+                let merges = MergeIndex::new(&sheet.merges);
+                read_sheet(&src, &range, &merges, ctx, rules, &mut data);
+            }
+            Err(e) => data.diagnostics.push(Diagnostic::error(
+                Place::sheet(rel, sheet.name.clone()),
+                "",
+                "",
+                format!("无法读取此工作表（{e}）"),
+                "用 Excel 或 WPS 打开检查该工作表，必要时复制到新工作簿另存",
+            )),
+        }
+    }
+    data
+}
+
+struct RawSheet {
+    name: String,
+    range: Result<Range<Data>, String>,
+    merges: Vec<Dimensions>,
+}
+
+fn open(ext: &str, bytes: Vec<u8>) -> Result<Vec<RawSheet>, String> {
+    let cur = Cursor::new(bytes);
+    let mut out = Vec::new();
+    match ext {
+        "xls" => {
+            let mut wb: Xls<_> = open_workbook_from_rs(cur).map_err(|e| e.to_string())?;
+            for name in worksheet_names(wb.sheets_metadata()) {
+                let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+                let range = wb.worksheet_range(&name).map_err(|e| e.to_string());
+                out.push(RawSheet { name, range, merges });
+            }
+        }
+        "ods" => {
+            // calamine does not expose ODS merged regions; repeated household columns still work.
+            let mut wb: Ods<_> = open_workbook_from_rs(cur).map_err(|e| e.to_string())?;
+            for name in worksheet_names(wb.sheets_metadata()) {
+                let range = wb.worksheet_range(&name).map_err(|e| e.to_string());
+                out.push(RawSheet { name, range, merges: Vec::new() });
+            }
+        }
+        _ => {
+            let mut wb: Xlsx<_> = open_workbook_from_rs(cur).map_err(|e| e.to_string())?;
+            for name in worksheet_names(wb.sheets_metadata()) {
+                let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+                let range = wb.worksheet_range(&name).map_err(|e| e.to_string());
+                out.push(RawSheet { name, range, merges });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn worksheet_names(meta: &[calamine::Sheet]) -> Vec<String> {
+    meta.iter().filter(|s| s.typ == SheetType::WorkSheet).map(|s| s.name.clone()).collect()
+}
+
+/// Vertical merged regions per column: a covered cell takes the value of the region's top cell.
+struct MergeIndex {
+    /// column → sorted (first row, last row)
+    by_col: HashMap<u32, Vec<(u32, u32)>>,
+}
+
+impl MergeIndex {
+    fn new(regions: &[Dimensions]) -> MergeIndex {
+        let mut by_col: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+        for d in regions {
+            if d.end.0 > d.start.0 {
+                by_col.entry(d.start.1).or_default().push((d.start.0, d.end.0));
+            }
+        }
+        for v in by_col.values_mut() {
+            v.sort_unstable();
+        }
+        MergeIndex { by_col }
+    }
+
+    /// The top row of the vertical merge covering (row, col), if (row, col) is covered but not the top.
+    fn anchor(&self, row: u32, col: u32) -> Option<u32> {
+        let v = self.by_col.get(&col)?;
+        let i = v.partition_point(|&(s, _)| s <= row);
+        let (s, e) = *v.get(i.checked_sub(1)?)?;
+        (s < row && row <= e).then_some(s)
+    }
+}
+
+fn to_cell(d: &Data) -> Cell<'_> {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(Cow::Borrowed(s.as_str())),
+        Data::Int(i) => Cell::Int(*i),
+        Data::Float(f) => Cell::Float(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if !dt.is_duration() => Cell::Date(t.date()),
+            _ => Cell::Float(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(Cow::Borrowed(s.as_str())),
+        Data::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn is_blank(d: &Data) -> bool {
+    match d {
+        Data::Empty => true,
+        Data::String(s) => trim(s).is_empty(),
+        _ => false,
+    }
+}
+
+/// A recognised sheet: where its data rows start and which column holds each field.
+struct SheetMap<'a> {
+    range: &'a Range<Data>,
+    merges: &'a MergeIndex,
+    cols: Vec<Option<u32>>,
+    first_col: u32,
+}
+
+impl SheetMap<'_> {
+    fn value(&self, row: u32, col: u32) -> (&Data, u32) {
+        let d = self.range.get_value((row, col)).unwrap_or(&Data::Empty);
+        if is_blank(d)
+            && let Some(top) = self.merges.anchor(row, col)
+        {
+            return (self.range.get_value((top, col)).unwrap_or(&Data::Empty), top);
+        }
+        (d, row)
+    }
+}
+
+struct ExcelRow<'a> {
+    map: &'a SheetMap<'a>,
+    row: u32,
+}
+
+impl Record for ExcelRow<'_> {
+    fn cell(&self, f: Field) -> Option<(Cell<'_>, Loc)> {
+        let col = self.map.cols[f.index()]?;
+        let (d, row) = self.map.value(self.row, col);
+        Some((to_cell(d), Loc::Cell { row, col }))
+    }
+
+    fn loc(&self) -> Loc {
+        Loc::Cell { row: self.row, col: self.map.first_col }
+    }
+}
+
+/// The header rows found on a sheet.
+struct HeaderBlock {
+    kind: SheetKind,
+    first_row: u32,
+    last_row: u32,
+    /// (row, col, raw text, match) for every non-empty text cell in the block.
+    cells: Vec<(u32, u32, String, Option<Header>)>,
+}
+
+fn row_headers(range: &Range<Data>, row: u32) -> Vec<(u32, String, Option<Header>)> {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else { return Vec::new() };
+    let mut out = Vec::new();
+    for col in start.1..=end.1 {
+        if let Some(Data::String(s)) = range.get_value((row, col))
+            && !trim(s).is_empty()
+        {
+            out.push((col, s.clone(), match_header(&normalize_header(s))));
+        }
+    }
+    out
+}
+
+fn header_like(cells: &[(u32, String, Option<Header>)]) -> bool {
+    let known = cells.iter().filter(|c| c.2.is_some()).count();
+    known >= 1 && known * 2 >= cells.len()
+}
+
+fn find_header(range: &Range<Data>) -> Option<HeaderBlock> {
+    let (start, end) = (range.start()?, range.end()?);
+    let last_scan = end.0.min(start.0 + HEADER_SCAN_ROWS);
+    let mut best: Option<(usize, u32, SheetKind)> = None;
+    for row in start.0..=last_scan {
+        let cells = row_headers(range, row);
+        let mut headers: Vec<Header> = cells.iter().filter_map(|c| c.2).collect();
+        headers.dedup();
+        let score = headers.len();
+        if score < 2 {
+            continue;
+        }
+        let Some(kind) = detect_kind(&headers) else { continue };
+        if best.is_none_or(|(s, _, _)| score > s) {
+            best = Some((score, row, kind));
+        }
+    }
+    let (_, row, _) = best?;
+    // Extend over adjacent header rows (two-level headers with merged group titles).
+    let mut first = row;
+    while first > start.0 && first + 2 > row && header_like(&row_headers(range, first - 1)) {
+        first -= 1;
+    }
+    let mut last = row;
+    while last < end.0 && last < row + 2 && header_like(&row_headers(range, last + 1)) {
+        last += 1;
+    }
+    let mut cells = Vec::new();
+    let mut all: Vec<Header> = Vec::new();
+    for r in first..=last {
+        for (col, text, h) in row_headers(range, r) {
+            if let Some(h) = h {
+                all.push(h);
+            }
+            cells.push((r, col, text, h));
+        }
+    }
+    let kind = detect_kind(&all)?;
+    Some(HeaderBlock { kind, first_row: first, last_row: last, cells })
+}
+
+/// A row of column numbers (1, 2, 3 …) printed under official form headers.
+fn is_column_number_row(range: &Range<Data>, row: u32) -> bool {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else { return false };
+    let mut expected = None::<f64>;
+    let mut seen = 0;
+    for col in start.1..=end.1 {
+        let v = match range.get_value((row, col)) {
+            Some(Data::Float(f)) => *f,
+            Some(Data::Int(i)) => *i as f64,
+            Some(Data::String(s)) if !trim(s).is_empty() => match trim(s).parse::<f64>() {
+                Ok(v) => v,
+                Err(_) => return false,
+            },
+            _ => continue,
+        };
+        if let Some(e) = expected
+            && v != e
+        {
+            return false;
+        }
+        expected = Some(v + 1.0);
+        seen += 1;
+    }
+    seen >= 3
+}
+
+/// 合计 rows and 填报人/审核人 lines under a table are not data.
+fn is_footer(range: &Range<Data>, row: u32) -> bool {
+    let (Some(start), Some(end)) = (range.start(), range.end()) else { return false };
+    for col in start.1..=end.1 {
+        match range.get_value((row, col)) {
+            Some(Data::String(s)) if !trim(s).is_empty() => {
+                let t: String = trim(s).chars().filter(|c| !c.is_whitespace()).collect();
+                return ["合计", "总计", "小计", "填报人", "填表人", "审核人", "制表人", "负责人", "单位负责人", "注：", "注:", "说明："]
+                    .iter()
+                    .any(|p| t.starts_with(p));
+            }
+            Some(d) if !is_blank(d) => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn read_sheet(src: &Source, range: &Range<Data>, merges: &MergeIndex, ctx: &Ctx, rules: &RulesFile, data: &mut FileData) {
+    let Some(block) = find_header(range) else {
+        if range.used_cells().any(|(_, _, d)| !is_blank(d)) {
+            data.diagnostics.push(Diagnostic::warning(
+                Place::sheet(src.file.clone(), src.sheet.clone().unwrap_or_default()),
+                "",
+                "",
+                "未能识别此工作表：找不到户、成员、程序、帮扶措施、问题或进度表的表头，本表未读取",
+                "如是数据表，请按 README“输入约定”使用标准表头；如是说明页可忽略此提示",
+            ));
+        }
+        return;
+    };
+    let kind = block.kind;
+    let mut diags = Vec::new();
+
+    // Column map: the lowest header row with a recognised label wins for each column.
+    let mut cols: Vec<Option<u32>> = vec![None; Field::count()];
+    let mut col_field: HashMap<u32, Field> = HashMap::new();
+    let mut by_col: Vec<&(u32, u32, String, Option<Header>)> = block.cells.iter().collect();
+    by_col.sort_by_key(|c| (c.1, std::cmp::Reverse(c.0)));
+    let mut done_cols: Vec<u32> = Vec::new();
+    for c in &by_col {
+        let (row, col, text, h) = c;
+        if done_cols.contains(col) {
+            continue;
+        }
+        let Some(h) = h else { continue };
+        done_cols.push(*col);
+        let f = resolve(*h, kind);
+        let place = Place::cell(src.file.clone(), src.sheet.clone().unwrap_or_default(), *row, *col);
+        if !kind.allows(f) {
+            diags.push(Diagnostic::warning(
+                place,
+                f.label(),
+                text.clone(),
+                format!("「{}」不属于{}表，本列未读取", f.label(), kind.label()),
+                "把此列移到相应的表中，或删除此列",
+            ));
+            continue;
+        }
+        if let Some(prev) = cols[f.index()] {
+            diags.push(Diagnostic::warning(
+                place,
+                f.label(),
+                text.clone(),
+                format!("与第{}列重复，都对应「{}」，本列未读取", crate::model::col_letters(prev), f.label()),
+                "删除重复的列，或改为其他标准表头",
+            ));
+            continue;
+        }
+        cols[f.index()] = Some(*col);
+        col_field.insert(*col, f);
+    }
+    // Unknown headers: the lowest non-empty label of every column that maps to nothing.
+    let mut reported: Vec<u32> = Vec::new();
+    for c in &by_col {
+        let (row, col, text, h) = c;
+        if h.is_some() || done_cols.contains(col) || reported.contains(col) {
+            continue;
+        }
+        reported.push(*col);
+        diags.push(Diagnostic::warning(
+            Place::cell(src.file.clone(), src.sheet.clone().unwrap_or_default(), *row, *col),
+            "",
+            trim(text).to_string(),
+            format!("无法识别的表头“{}”，本列未读取", trim(text)),
+            "如需读取，请改为 README“输入约定”中的标准表头或别名",
+        ));
+    }
+    let header_place = Place::cell(src.file.clone(), src.sheet.clone().unwrap_or_default(), block.last_row, first_col(&cols));
+    let mut missing = Vec::new();
+    for alternatives in kind.required() {
+        if alternatives.iter().all(|f| cols[f.index()].is_none()) {
+            missing.push(alternatives.iter().map(|f| format!("「{}」", f.label())).collect::<Vec<_>>().join("或"));
+        }
+    }
+    if !missing.is_empty() {
+        diags.push(Diagnostic::error(
+            header_place,
+            "",
+            "",
+            format!("{}表缺少必填列：{}，本表未读取", kind.label(), missing.join("、")),
+            "在表头行加上这些列并填写（表头名称见 README“输入约定”）",
+        ));
+        data.diagnostics.append(&mut diags);
+        return;
+    }
+    data.diagnostics.append(&mut diags);
+
+    let map = SheetMap { range, merges, first_col: first_col(&cols), cols };
+    let end_row = range.end().map_or(0, |e| e.0);
+    let mut rd = Reader { src, rules, diags: &mut data.diagnostics };
+    let mut rows = 0usize;
+    let mut households = Vec::new();
+    let mut members = Vec::new();
+    let mut procedures = Vec::new();
+    let mut measures = Vec::new();
+    let mut problems = Vec::new();
+    let mut reports = Vec::new();
+    // One-sheet layout: 户编号 → index in `households` and its first row.
+    let mut groups: HashMap<String, (usize, u32)> = HashMap::new();
+    let mut first_data = block.last_row + 1;
+    if first_data <= end_row && is_column_number_row(range, first_data) {
+        first_data += 1;
+    }
+    for row in first_data..=end_row {
+        let blank = map.cols.iter().flatten().all(|&c| range.get_value((row, c)).is_none_or(is_blank));
+        if blank || is_footer(range, row) {
+            continue;
+        }
+        rows += 1;
+        let rec = ExcelRow { map: &map, row };
+        match kind {
+            SheetKind::Household => households.extend(build::household(&mut rd, ctx, &rec)),
+            SheetKind::Member => members.extend(build::member(&mut rd, ctx, &rec, None)),
+            SheetKind::HouseholdWithMembers => {
+                one_sheet_row(&mut rd, ctx, &map, &rec, &mut groups, &mut households);
+            }
+            SheetKind::Procedure => procedures.extend(build::procedure(&mut rd, &rec)),
+            SheetKind::Measure => measures.extend(build::measure(&mut rd, &rec)),
+            SheetKind::Problem => problems.extend(build::problem(&mut rd, ctx, &rec)),
+            SheetKind::Milestone => reports.extend(build::report(&mut rd, ctx, &rec)),
+        }
+    }
+    if rows == 0 {
+        data.diagnostics.push(Diagnostic::warning(
+            Place::sheet(src.file.clone(), src.sheet.clone().unwrap_or_default()),
+            "",
+            "",
+            format!("{}表表头下没有数据行", kind.label()),
+            "填写数据，或删除这张空表",
+        ));
+    }
+    data.rows += rows;
+    data.households.append(&mut households);
+    data.members.append(&mut members);
+    data.procedures.append(&mut procedures);
+    data.measures.append(&mut measures);
+    data.problems.append(&mut problems);
+    data.reports.append(&mut reports);
+}
+
+fn first_col(cols: &[Option<u32>]) -> u32 {
+    cols.iter().flatten().min().copied().unwrap_or(0)
+}
+
+/// Household fields compared across the rows of one household in the one-sheet layout.
+const HOUSEHOLD_FIELDS: &[Field] = &[
+    Field::Township,
+    Field::Village,
+    Field::Group,
+    Field::HeadName,
+    Field::HeadId,
+    Field::Phone,
+    Field::HouseholdType,
+    Field::MonitorCategory,
+    Field::Size,
+    Field::Wage,
+    Field::Business,
+    Field::Property,
+    Field::Transfer,
+    Field::BusinessCost,
+    Field::PerCapita,
+    Field::LastYear,
+    Field::Risks,
+    Field::BasicNeeds,
+    Field::NoLabour,
+    Field::Exclusions,
+    Field::KeyGroups,
+    Field::Helper,
+    Field::IncomeOkSince,
+];
+
+/// One row of the one-sheet layout: the household (first row of its 户编号) plus one member.
+fn one_sheet_row(
+    rd: &mut Reader,
+    ctx: &Ctx,
+    map: &SheetMap,
+    rec: &ExcelRow,
+    groups: &mut HashMap<String, (usize, u32)>,
+    households: &mut Vec<build::PendingHousehold>,
+) {
+    let hid = match rec.cell(Field::HouseholdId) {
+        Some((c, loc)) if c.is_empty() => {
+            rd.error(
+                &loc,
+                Field::HouseholdId,
+                "",
+                "户编号为空，无法确定此行成员属于哪一户",
+                "一表式布局中，每个成员行都要有户编号：逐行重复填写，或把同一户的户信息列纵向合并单元格",
+            );
+            return;
+        }
+        _ => rd.text(rec, Field::HouseholdId).map(|s| super::values::to_half_width(&s).into_owned()),
+    };
+    let Some(hid) = hid else { return };
+    let idx = match groups.get(&hid) {
+        Some(&(idx, first_row)) => {
+            compare_with_first(rd, map, rec.row, first_row, &hid, &mut households[idx]);
+            idx
+        }
+        None => {
+            let Some(h) = build::household(rd, ctx, rec) else { return };
+            households.push(h);
+            let idx = households.len() - 1;
+            groups.insert(hid.clone(), (idx, rec.row));
+            idx
+        }
+    };
+    if build::has_member_data(rec)
+        && let Some(m) = build::member(rd, ctx, rec, Some(&hid))
+    {
+        households[idx].members.push(m);
+    }
+}
+
+/// Repeated household columns must agree with the household's first row (merged ones always do).
+fn compare_with_first(rd: &mut Reader, map: &SheetMap, row: u32, first_row: u32, hid: &str, h: &mut build::PendingHousehold) {
+    for &f in HOUSEHOLD_FIELDS {
+        let Some(col) = map.cols[f.index()] else { continue };
+        let (d, at) = map.value(row, col);
+        let (d0, at0) = map.value(first_row, col);
+        if at == at0 || is_blank(d) {
+            continue;
+        }
+        let (v, v0) = (to_cell(d).display(), to_cell(d0).display());
+        if v != v0 {
+            rd.error(
+                &Loc::Cell { row: at, col },
+                f,
+                v,
+                format!("同一户（户编号 {hid}）各行的「{}」不一致，该户第一行（{}）为“{}”", f.label(), crate::model::cell_ref(at0, col), v0),
+                "一表式布局中同一户的户信息须各行一致，或纵向合并单元格",
+            );
+        }
+    }
+    // Per-row remarks are kept rather than dropped.
+    if let Some(col) = map.cols[Field::Note.index()] {
+        let (d, at) = map.value(row, col);
+        let (_, at0) = map.value(first_row, col);
+        if at != at0 && !is_blank(d) {
+            let note = to_cell(d).display();
+            match &mut h.h.note {
+                Some(n) if !n.contains(&note) => {
+                    n.push('；');
+                    n.push_str(&note);
+                }
+                Some(_) => {}
+                None => h.h.note = Some(note),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_index_finds_anchor() {
+        let m = MergeIndex::new(&[Dimensions::new((4, 1), (6, 1)), Dimensions::new((9, 1), (10, 2)), Dimensions::new((2, 5), (2, 7))]);
+        assert_eq!(m.anchor(4, 1), None);
+        assert_eq!(m.anchor(5, 1), Some(4));
+        assert_eq!(m.anchor(6, 1), Some(4));
+        assert_eq!(m.anchor(7, 1), None);
+        assert_eq!(m.anchor(10, 1), Some(9));
+        // Only the region's first column carries the value.
+        assert_eq!(m.anchor(10, 2), None);
+        // Horizontal merges are not vertical spans.
+        assert_eq!(m.anchor(2, 6), None);
+    }
+}

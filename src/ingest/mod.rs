@@ -1,0 +1,1 @@
+//! Input: workspace discovery, Excel and YAML reading, validation.

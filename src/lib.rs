@@ -1,0 +1,8 @@
+//! fangpin (防贫): 防止返贫监测帮扶集中排查 pipeline —
+//! `ingest → model → rules → documents → render`.
+
+pub mod documents;
+pub mod ingest;
+pub mod model;
+pub mod render;
+pub mod rules;

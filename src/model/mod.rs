@@ -1,0 +1,21 @@
+//! Plain data: what the workspace says, after ingest and validation.
+//!
+//! Every record keeps the `Place` it came from so later stages (rules, documents,
+//! the 数据问题清单) can point a clerk back at the source cell.
+
+mod campaign;
+mod diagnostic;
+mod money;
+mod records;
+mod rules_file;
+mod vocab;
+
+pub use campaign::*;
+pub use diagnostic::*;
+pub use money::*;
+pub use records::*;
+pub use rules_file::*;
+pub use vocab::*;
+
+mod workspace;
+pub use workspace::*;

@@ -1,0 +1,246 @@
+//! `rules.yaml`: open vocabularies, deadline rules and calendar extensions.
+//!
+//! The embedded defaults (`default_rules.yaml`) follow DESIGN.md §2; a workspace's own
+//! `rules.yaml` overrides entries by name and adds new ones.
+
+use super::{ProcedureKind, Stage};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The built-in rules file (vocabularies and the DESIGN.md §2 deadline table).
+pub const DEFAULT_RULES_YAML: &str = include_str!("default_rules.yaml");
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    #[serde(rename = "词表", default)]
+    pub vocab: Vocabularies,
+    /// 即将到期: a pending stage due within this many days is flagged 即将到期.
+    #[serde(rename = "即将到期天数", default)]
+    pub due_soon_days: Option<u32>,
+    #[serde(rename = "时限规则", default)]
+    pub deadlines: Vec<DeadlineRule>,
+    /// Extra calendar years (or corrections), keyed by year.
+    #[serde(rename = "工作日历", default)]
+    pub calendar: BTreeMap<i32, CalendarYear>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabularies {
+    #[serde(rename = "风险类型", default)]
+    pub risk_types: Vec<VocabEntry>,
+    #[serde(rename = "帮扶措施", default)]
+    pub measure_categories: Vec<MeasureCategory>,
+    #[serde(rename = "排除情形", default)]
+    pub exclusions: Vec<VocabEntry>,
+    #[serde(rename = "重点群体", default)]
+    pub key_groups: Vec<VocabEntry>,
+    #[serde(rename = "线索来源", default)]
+    pub lead_sources: Vec<VocabEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VocabEntry {
+    #[serde(rename = "名称")]
+    pub name: String,
+    #[serde(rename = "同义词", default)]
+    pub synonyms: Vec<String>,
+}
+
+/// A 帮扶措施 category and the 001 §二 family it belongs to (开发式/保障式/政策式/关怀式/改善式).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureCategory {
+    #[serde(rename = "名称")]
+    pub name: String,
+    #[serde(rename = "类型")]
+    pub family: String,
+    #[serde(rename = "同义词", default)]
+    pub synonyms: Vec<String>,
+}
+
+/// 单位: how a deadline is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DurationUnit {
+    #[serde(rename = "自然日")]
+    CalendarDays,
+    #[serde(rename = "工作日")]
+    WorkingDays,
+    #[serde(rename = "月")]
+    Months,
+}
+
+impl DurationUnit {
+    pub fn label(self) -> &'static str {
+        match self {
+            DurationUnit::CalendarDays => "自然日",
+            DurationUnit::WorkingDays => "工作日",
+            DurationUnit::Months => "月",
+        }
+    }
+}
+
+/// One deadline rule: between two stages of a procedure, at most (上限) or at least (下限) N units.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRule {
+    /// 名称, unique; a workspace rule with the same name replaces the default.
+    #[serde(rename = "名称")]
+    pub name: String,
+    /// 程序: the procedure kinds it applies to.
+    #[serde(rename = "程序")]
+    pub procedures: Vec<ProcedureKind>,
+    /// 起: the stage the period starts at.
+    #[serde(rename = "起")]
+    pub from: Stage,
+    /// 止: the stage that must be reached.
+    #[serde(rename = "止")]
+    pub to: Stage,
+    /// 上限: the `to` stage must come no later than this many units after `from`.
+    #[serde(rename = "上限", default)]
+    pub max: Option<u32>,
+    /// 下限: the period must last at least this many units (e.g. 公示 ≥ 5 工作日).
+    #[serde(rename = "下限", default)]
+    pub min: Option<u32>,
+    #[serde(rename = "单位")]
+    pub unit: DurationUnit,
+    /// 含起始日: count the start day itself (公示期 counts its first day).
+    #[serde(rename = "含起始日", default)]
+    pub inclusive: bool,
+    /// 依据: the source paragraph, printed in reports.
+    #[serde(rename = "依据", default)]
+    pub source: String,
+    /// 停用: set true in a workspace file to switch a default rule off.
+    #[serde(rename = "停用", default)]
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYear {
+    /// 放假: statutory off-days (weekends inside a block included).
+    #[serde(rename = "放假", default)]
+    pub off_days: Vec<chrono::NaiveDate>,
+    /// 调休上班: weekend days that are working days.
+    #[serde(rename = "调休上班", default)]
+    pub work_days: Vec<chrono::NaiveDate>,
+}
+
+impl RulesFile {
+    /// The embedded defaults.
+    pub fn defaults() -> RulesFile {
+        // The embedded file is tested to parse (see tests), so this cannot fail at run time.
+        serde_yaml::from_str(DEFAULT_RULES_YAML).unwrap_or_default()
+    }
+
+    /// Defaults with a workspace file laid over them: entries with the same 名称 are
+    /// replaced, new ones appended.
+    pub fn merged_with(mut self, over: RulesFile) -> RulesFile {
+        fn merge<T: Clone>(base: &mut Vec<T>, over: Vec<T>, key: impl Fn(&T) -> &str) {
+            for o in over {
+                match base.iter().position(|b| key(b) == key(&o)) {
+                    Some(i) => base[i] = o,
+                    None => base.push(o),
+                }
+            }
+        }
+        merge(&mut self.vocab.risk_types, over.vocab.risk_types, |e| &e.name);
+        merge(&mut self.vocab.measure_categories, over.vocab.measure_categories, |e| &e.name);
+        merge(&mut self.vocab.exclusions, over.vocab.exclusions, |e| &e.name);
+        merge(&mut self.vocab.key_groups, over.vocab.key_groups, |e| &e.name);
+        merge(&mut self.vocab.lead_sources, over.vocab.lead_sources, |e| &e.name);
+        merge(&mut self.deadlines, over.deadlines, |r| &r.name);
+        if over.due_soon_days.is_some() {
+            self.due_soon_days = over.due_soon_days;
+        }
+        self.calendar.extend(over.calendar);
+        self
+    }
+
+    pub fn due_soon(&self) -> u32 {
+        self.due_soon_days.unwrap_or(3)
+    }
+
+    /// Active deadline rules.
+    pub fn active_deadlines(&self) -> impl Iterator<Item = &DeadlineRule> {
+        self.deadlines.iter().filter(|r| !r.disabled)
+    }
+}
+
+impl Vocabularies {
+    fn lookup<'a>(entries: impl Iterator<Item = (&'a str, &'a [String])>, s: &str) -> Option<&'a str> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        for (name, syns) in entries {
+            if name == s || syns.iter().any(|x| *x == s) {
+                return Some(name);
+            }
+        }
+        None
+    }
+
+    /// Canonical 风险类型 for a label or synonym.
+    pub fn risk_type(&self, s: &str) -> Option<&str> {
+        Self::lookup(self.risk_types.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)
+    }
+
+    pub fn measure_category(&self, s: &str) -> Option<&MeasureCategory> {
+        let name = Self::lookup(self.measure_categories.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)?;
+        self.measure_categories.iter().find(|c| c.name == name)
+    }
+
+    pub fn exclusion(&self, s: &str) -> Option<&str> {
+        Self::lookup(self.exclusions.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)
+    }
+
+    pub fn key_group(&self, s: &str) -> Option<&str> {
+        Self::lookup(self.key_groups.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)
+    }
+
+    pub fn lead_source(&self, s: &str) -> Option<&str> {
+        Self::lookup(self.lead_sources.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)
+    }
+
+    /// True when the category belongs to the 开发式 family.
+    pub fn is_developmental(&self, category: &str) -> bool {
+        self.measure_category(category).is_some_and(|c| c.family == "开发式")
+    }
+
+    pub fn names(entries: &[VocabEntry]) -> Vec<&str> {
+        entries.iter().map(|e| e.name.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_parse() {
+        let parsed: Result<RulesFile, _> = serde_yaml::from_str(DEFAULT_RULES_YAML);
+        let r = parsed.expect("default_rules.yaml must parse");
+        assert_eq!(r.vocab.risk_types.len(), 11);
+        assert!(r.vocab.measure_categories.len() >= 12);
+        assert_eq!(r.vocab.exclusions.len(), 10);
+        assert!(r.deadlines.len() >= 5);
+        assert_eq!(r.vocab.risk_type("因病致贫"), Some("因病"));
+        assert!(r.vocab.is_developmental("公益岗位"));
+        assert!(!r.vocab.is_developmental("综合保障"));
+    }
+
+    #[test]
+    fn workspace_rules_override_by_name() {
+        let base = RulesFile::defaults();
+        let n = base.deadlines.len();
+        let over: RulesFile = serde_yaml::from_str(
+            "时限规则:\n  - {名称: 公示期, 程序: [识别纳入], 起: 公示开始, 止: 公示结束, 下限: 7, 单位: 自然日, 含起始日: true}\n即将到期天数: 5\n",
+        )
+        .expect("parse");
+        let m = base.merged_with(over);
+        assert_eq!(m.deadlines.len(), n);
+        let r = m.deadlines.iter().find(|r| r.name == "公示期").expect("rule");
+        assert_eq!(r.min, Some(7));
+        assert_eq!(m.due_soon(), 5);
+    }
+}

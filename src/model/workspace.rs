@@ -1,0 +1,48 @@
+use super::{Campaign, Dataset, Diagnostic, RulesFile};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A loaded workspace: campaign, rules, data, and every problem found while loading.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workspace {
+    /// The workspace folder.
+    pub root: PathBuf,
+    pub campaign: Campaign,
+    /// Embedded defaults merged with the workspace's `rules.yaml`.
+    pub rules: RulesFile,
+    pub data: Dataset,
+    /// Every input file read, in processing (sorted) order.
+    pub inputs: Vec<InputFile>,
+    /// Every problem found, sorted by file, sheet, row.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Workspace {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+
+    /// The workspace's own `templates/` folder (overrides for built-in templates).
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join("templates")
+    }
+}
+
+/// One input file as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFile {
+    /// Path relative to the workspace root, `/` separators.
+    pub path: String,
+    /// SHA-256 of the bytes read, lower-case hex.
+    pub sha256: String,
+    /// Data rows taken from it (all sheets).
+    pub rows: usize,
+}

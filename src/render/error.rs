@@ -1,0 +1,53 @@
+use std::path::PathBuf;
+
+/// Why a document could not be rendered. Messages are Chinese; a template error names the
+/// template file and line so an office that edited a template can find its mistake.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A Typst template failed to compile.
+    #[error("模板 {file} 第{line}行出错：{message}")]
+    Template {
+        /// Template file name relative to `templates/`, e.g. `notice.typ`.
+        file: String,
+        /// 1-based line (0 when the error has no position).
+        line: usize,
+        /// Typst's message, with hints.
+        message: String,
+    },
+    /// Typst reported an error that is not inside any template file.
+    #[error("排版出错：{0}")]
+    Typst(String),
+    /// No built-in or workspace template has this name.
+    #[error("找不到模板 {0}（内置模板中没有，工作区 templates/ 文件夹中也没有）")]
+    MissingTemplate(String),
+    /// A tera wording template failed to parse or render.
+    #[error("文字模板 {file} 出错：{message}")]
+    Text { file: String, message: String },
+    /// The view could not be serialised to JSON.
+    #[error("文书数据无法序列化：{0}")]
+    Data(String),
+    /// PDF export failed.
+    #[error("生成 PDF 失败：{0}")]
+    Pdf(String),
+    /// A file (workspace template, seal image, font) could not be read or written.
+    #[error("无法{action}文件 {path}：{source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file that must be UTF-8 text is not.
+    #[error("模板文件 {0} 不是 UTF-8 编码的文本，请用 UTF-8 保存")]
+    NotUtf8(PathBuf),
+}
+
+impl RenderError {
+    pub(crate) fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        RenderError::Io { action: "读取", path: path.into(), source }
+    }
+
+    pub(crate) fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        RenderError::Io { action: "写入", path: path.into(), source }
+    }
+}

@@ -1,0 +1,335 @@
+//! Fonts: the open-licence CJK subsets bundled in `fonts/` (embedded in the binary) plus the
+//! installed system faces the templates ask for by name (the official 方正小标宋简体, 仿宋_GB2312,
+//! 黑体, 楷体_GB2312 on office machines). Everything is read once per process.
+
+use super::templates::TemplateSet;
+use crate::model::Workspace;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use typst::foundations::Bytes;
+use typst::text::{Font, FontBook, FontInfo};
+
+/// A font file bundled with the program.
+pub struct BundledFont {
+    /// File name in `fonts/`.
+    pub file: &'static str,
+    pub data: &'static [u8],
+}
+
+/// The bundled subsets (see `fonts/README.md` for provenance and `scripts/make-fonts.sh`).
+pub static BUNDLED: &[BundledFont] = &[
+    BundledFont { file: "NotoSerifCJKsc-Regular.otf", data: include_bytes!("../../fonts/NotoSerifCJKsc-Regular.otf") },
+    BundledFont { file: "NotoSerifCJKsc-Bold.otf", data: include_bytes!("../../fonts/NotoSerifCJKsc-Bold.otf") },
+    BundledFont { file: "NotoSansCJKsc-Regular.otf", data: include_bytes!("../../fonts/NotoSansCJKsc-Regular.otf") },
+    BundledFont { file: "LXGWWenKai-Regular.ttf", data: include_bytes!("../../fonts/LXGWWenKai-Regular.ttf") },
+];
+
+/// Where a face comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FontOrigin {
+    /// Bundled file name in `fonts/`.
+    Bundled(&'static str),
+    /// Installed on this machine.
+    System(PathBuf),
+}
+
+impl FontOrigin {
+    /// 系统 / 内置, for reports.
+    pub fn label(&self) -> &'static str {
+        match self {
+            FontOrigin::Bundled(_) => "内置",
+            FontOrigin::System(_) => "系统",
+        }
+    }
+}
+
+/// The bundled faces, parsed once per process (zero-copy over the embedded bytes).
+fn bundled_fonts() -> &'static [(Font, &'static str)] {
+    static FONTS: OnceLock<Vec<(Font, &'static str)>> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        BUNDLED
+            .iter()
+            .flat_map(|b| Font::iter(Bytes::new(b.data)).map(move |f| (f, b.file)))
+            .collect()
+    })
+}
+
+struct SystemFace {
+    path: PathBuf,
+    index: u32,
+    info: FontInfo,
+}
+
+/// Installed faces (metadata only), scanned once per process.
+fn system_faces() -> &'static [SystemFace] {
+    static FACES: OnceLock<Vec<SystemFace>> = OnceLock::new();
+    FACES.get_or_init(|| {
+        typst_kit::fonts::system()
+            .map(|(p, info)| SystemFace { path: p.path, index: p.index, info })
+            .collect()
+    })
+}
+
+/// Loads an installed face, reading each file at most once per process.
+fn load_system(face: &SystemFace) -> Option<Font> {
+    static FILES: OnceLock<Mutex<HashMap<PathBuf, Option<Bytes>>>> = OnceLock::new();
+    let files = FILES.get_or_init(Default::default);
+    let bytes = {
+        let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
+        files.entry(face.path.clone()).or_insert_with(|| std::fs::read(&face.path).ok().map(Bytes::new)).clone()
+    }?;
+    Font::new(bytes, face.index)
+}
+
+/// The family names a set of Typst sources mentions: every string literal, lower-cased.
+/// Only installed faces named there are loaded, so a machine with hundreds of fonts
+/// does not pay for reading them all.
+pub fn families_named(sources: &[&str]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for src in sources {
+        let mut chars = src.chars();
+        while let Some(c) = chars.next() {
+            if c != '"' {
+                continue;
+            }
+            let mut lit = String::new();
+            let mut escaped = false;
+            for c in chars.by_ref() {
+                match (escaped, c) {
+                    (false, '\\') => escaped = true,
+                    (false, '"') => break,
+                    (_, c) => {
+                        escaped = false;
+                        lit.push(c);
+                    }
+                }
+            }
+            if !lit.is_empty() && lit.len() < 64 {
+                out.insert(lit.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// The faces a render engine uses: bundled first (they win ties), then the installed faces
+/// the templates name. Shared (`Arc`) by every render of a run.
+pub struct FontSet {
+    fonts: Vec<Font>,
+    origins: Vec<FontOrigin>,
+    book: FontBook,
+}
+
+impl FontSet {
+    /// Bundled faces plus the installed faces whose family is in `families` (lower-case).
+    /// Installed copies of a bundled family are skipped: the bundled subset is identical
+    /// in shape and keeps output independent of the machine.
+    pub fn new(families: &BTreeSet<String>, system: bool) -> FontSet {
+        let mut fonts = Vec::new();
+        let mut origins = Vec::new();
+        let mut bundled_families = BTreeSet::new();
+        for (font, file) in bundled_fonts() {
+            bundled_families.insert(font.info().family.to_lowercase());
+            fonts.push(font.clone());
+            origins.push(FontOrigin::Bundled(file));
+        }
+        if system {
+            for face in system_faces() {
+                let family = face.info.family.to_lowercase();
+                if families.contains(&family)
+                    && !bundled_families.contains(&family)
+                    && let Some(font) = load_system(face)
+                {
+                    fonts.push(font);
+                    origins.push(FontOrigin::System(face.path.clone()));
+                }
+            }
+        }
+        let book = FontBook::from_fonts(fonts.iter());
+        FontSet { fonts, origins, book }
+    }
+
+    /// The set for these templates (their string literals name the families).
+    pub fn for_templates(templates: &TemplateSet, system: bool) -> FontSet {
+        let sources: Vec<&str> =
+            templates.iter().filter(|f| f.is_typst()).filter_map(|f| f.text().ok()).collect();
+        FontSet::new(&families_named(&sources), system)
+    }
+
+    pub fn fonts(&self) -> &[Font] {
+        &self.fonts
+    }
+
+    pub fn book(&self) -> &FontBook {
+        &self.book
+    }
+
+    pub fn origin(&self, index: usize) -> Option<&FontOrigin> {
+        self.origins.get(index)
+    }
+
+    /// Whether any face has a glyph for `c` (Typst falls back to any face that does).
+    pub fn covers(&self, c: char) -> bool {
+        c.is_whitespace() || c.is_control() || self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+    }
+
+    /// The face a fallback list resolves to: the first listed family that is present,
+    /// with its regular (or first) face.
+    pub fn resolve(&self, families: &[String]) -> Option<ResolvedFace> {
+        families.iter().find_map(|family| {
+            let index = self.book.select_family(&family.to_lowercase()).next()?;
+            let info = self.book.info(index)?;
+            Some(ResolvedFace {
+                requested: family.clone(),
+                family: info.family.clone(),
+                origin: self.origins.get(index)?.clone(),
+            })
+        })
+    }
+}
+
+/// A role's face as resolved on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedFace {
+    /// The name as written in the template's list.
+    pub requested: String,
+    /// The face's family name.
+    pub family: String,
+    pub origin: FontOrigin,
+}
+
+/// The font set for a workspace's templates, built once per process per template folder.
+pub fn shared_for(templates: &TemplateSet, system: bool) -> Arc<FontSet> {
+    Arc::new(FontSet::for_templates(templates, system))
+}
+
+/// A character in the workspace's data that no face covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncovered {
+    pub ch: char,
+    /// 户编号 ("" for campaign-level text).
+    pub household_id: String,
+    /// The field, e.g. 户主姓名, 成员姓名.
+    pub field: String,
+}
+
+/// Every character in the workspace's printed text (names, places, measures, problems) that
+/// no face of the workspace's templates covers: such characters would print as boxes.
+/// Each (character, household, field) once, in data order.
+pub fn uncovered_chars(ws: &Workspace) -> Vec<(char, String, String)> {
+    let templates = TemplateSet::load(Some(&ws.templates_dir())).unwrap_or_else(|_| TemplateSet::builtin());
+    let set = FontSet::for_templates(&templates, true);
+    uncovered_with(&set, ws).into_iter().map(|u| (u.ch, u.household_id, u.field)).collect()
+}
+
+/// Like [`uncovered_chars`] against a given font set.
+pub fn uncovered_with(set: &FontSet, ws: &Workspace) -> Vec<Uncovered> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut check = |text: &str, hh: &str, field: &str| {
+        for ch in text.chars() {
+            if !set.covers(ch) && seen.insert((ch, hh.to_string(), field.to_string())) {
+                out.push(Uncovered { ch, household_id: hh.to_string(), field: field.to_string() });
+            }
+        }
+    };
+    let c = &ws.campaign;
+    check(&c.name, "", "活动名称");
+    check(&c.region.province, "", "省");
+    check(&c.region.county, "", "县");
+    check(&c.region.township, "", "乡镇");
+    if let Some(i) = &c.issuance {
+        check(&i.authority, "", "发文机关");
+        check(&i.prefix, "", "发文代字");
+        for to in &i.to {
+            check(to, "", "主送机关");
+        }
+        for cc in &i.cc {
+            check(cc, "", "抄送机关");
+        }
+        check(i.title.as_deref().unwrap_or(""), "", "标题");
+        for a in &i.attachments {
+            check(a, "", "附件");
+        }
+    }
+    for m in &c.milestones {
+        check(&m.name, "", "时间安排节点");
+        check(m.content.as_deref().unwrap_or(""), "", "时间安排内容");
+    }
+    for h in &ws.data.households {
+        check(&h.township, &h.id, "乡镇");
+        check(&h.village, &h.id, "行政村");
+        check(&h.group, &h.id, "村民小组");
+        check(&h.head_name, &h.id, "户主姓名");
+        check(h.helper.as_deref().unwrap_or(""), &h.id, "帮扶责任人");
+        check(h.note.as_deref().unwrap_or(""), &h.id, "备注");
+        for m in &h.members {
+            check(&m.name, &h.id, "成员姓名");
+            check(&m.relation, &h.id, "与户主关系");
+            check(m.health.as_deref().unwrap_or(""), &h.id, "健康状况");
+            check(m.schooling.as_deref().unwrap_or(""), &h.id, "在校生状况");
+        }
+    }
+    for m in &ws.data.measures {
+        check(&m.detail, &m.household_id, "具体措施");
+    }
+    for p in &ws.data.problems {
+        let hh = p.household_id.as_deref().unwrap_or("");
+        check(p.village.as_deref().unwrap_or(""), hh, "村");
+        check(p.head_name.as_deref().unwrap_or(""), hh, "户主姓名");
+        check(&p.content, hh, "问题具体内容");
+        check(&p.measure, hh, "整改措施");
+        check(&p.person, hh, "责任人");
+        check(&p.unit, hh, "责任单位");
+        check(p.effect.as_deref().unwrap_or(""), hh, "整改成效");
+    }
+    for r in &ws.data.milestone_reports {
+        check(&r.unit, "", "进度单位");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_faces_cover_the_cjk_blocks() {
+        let set = FontSet::new(&BTreeSet::new(), false);
+        let families: BTreeSet<String> = set.fonts().iter().map(|f| f.info().family.clone()).collect();
+        assert!(families.contains("Noto Serif CJK SC"), "{families:?}");
+        assert!(families.contains("Noto Sans CJK SC"), "{families:?}");
+        assert!(families.contains("LXGW WenKai"), "{families:?}");
+        // Song and Hei must be complete over CJK Unified Ideographs and Extension A.
+        for family in ["Noto Serif CJK SC", "Noto Sans CJK SC"] {
+            for f in set.fonts().iter().filter(|f| f.info().family == family) {
+                let cov = &f.info().coverage;
+                let missing = (0x4E00..=0x9FFF).chain(0x3400..=0x4DBF).filter(|&c| !cov.contains(c)).count();
+                // Noto CJK lacks only the handful of code points added after its release.
+                assert!(missing < 40, "{family} misses {missing} ideographs");
+            }
+        }
+        for c in ['〔', '〕', '：', '（', '）', '—', '㐀', '䶵', 'A', '9', '①', '□', '√'] {
+            assert!(set.covers(c), "{c} not covered");
+        }
+    }
+
+    #[test]
+    fn string_literals_name_families() {
+        let names = families_named(&[r#"#let f = ("FangSong_GB2312", "仿宋", "Noto \"X\"")"#]);
+        assert!(names.contains("fangsong_gb2312"));
+        assert!(names.contains("仿宋"));
+        assert!(names.contains("noto \"x\""));
+    }
+
+    #[test]
+    fn resolve_skips_missing_families() {
+        let set = FontSet::new(&BTreeSet::new(), false);
+        let face = set.resolve(&["No Such Face".into(), "Noto Sans CJK SC".into()]).expect("resolved");
+        assert_eq!(face.family, "Noto Sans CJK SC");
+        assert_eq!(face.requested, "Noto Sans CJK SC");
+        assert!(matches!(face.origin, FontOrigin::Bundled(_)));
+        assert!(set.resolve(&["No Such Face".into()]).is_none());
+    }
+}

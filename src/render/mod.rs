@@ -1,0 +1,9 @@
+//! Views to bytes: Typst PDF, rust_xlsxwriter XLSX, tera wording.
+
+mod error;
+pub mod fonts;
+pub mod pdf;
+pub mod templates;
+pub mod text;
+
+pub use error::RenderError;

@@ -1,0 +1,375 @@
+//! The Typst PDF engine: one per run, holding the fonts and the parsed templates, shared
+//! by every render (it is `Send + Sync`; rayon threads render through `&PdfEngine`).
+//!
+//! A view is serialised to JSON and handed to the template as `sys.inputs.data` (a string);
+//! templates read it with `#let data = json(bytes(sys.inputs.data))`. User data therefore
+//! never becomes Typst source: a name like `#set page(..)` prints as written.
+
+use super::RenderError;
+use super::fonts::{FontSet, ResolvedFace};
+use super::templates::TemplateSet;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Dict, IntoValue, Smart};
+use typst::layout::{Frame, FrameItem, Point};
+use typst::syntax::{DiagSpanKind, FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst_as_lib::file_resolver::FileResolver;
+use typst_as_lib::{TypstAsLibError, TypstEngine, TypstTemplateCollection};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+/// A rendered PDF.
+#[derive(Debug, Clone)]
+pub struct RenderedPdf {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
+/// How to build an engine.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Also use installed faces the templates name (the official faces on office machines).
+    /// Off gives output that depends only on the bundled fonts (tests, reproducible builds).
+    pub system_fonts: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions { system_fonts: true }
+    }
+}
+
+/// A font role (标题, 正文, …) as resolved on this machine.
+#[derive(Debug, Clone)]
+pub struct RoleFace {
+    pub role: String,
+    /// The fallback list in `lib.typ`.
+    pub families: Vec<String>,
+    /// The face used, if any listed family is present.
+    pub face: Option<ResolvedFace>,
+}
+
+/// Sources and binaries the compiler may read, all in memory. Assets (seal images) can be
+/// added after the engine is built, each once.
+struct Files {
+    sources: HashMap<FileId, (String, Source)>,
+    binaries: HashMap<FileId, Bytes>,
+    assets: RwLock<HashMap<FileId, Bytes>>,
+}
+
+#[derive(Clone)]
+struct SharedFiles(Arc<Files>);
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.vpath().get_without_slash().into())
+}
+
+impl FileResolver for SharedFiles {
+    fn resolve_binary(&self, id: FileId) -> FileResult<Cow<'_, Bytes>> {
+        if let Some(b) = self.0.binaries.get(&id) {
+            return Ok(Cow::Borrowed(b));
+        }
+        if let Some((_, s)) = self.0.sources.get(&id) {
+            return Ok(Cow::Owned(Bytes::from_string(s.text().to_string())));
+        }
+        let assets = self.0.assets.read().unwrap_or_else(|e| e.into_inner());
+        assets.get(&id).cloned().map(Cow::Owned).ok_or_else(|| not_found(id))
+    }
+
+    fn resolve_source(&self, id: FileId) -> FileResult<Cow<'_, Source>> {
+        self.0.sources.get(&id).map(|(_, s)| Cow::Borrowed(s)).ok_or_else(|| not_found(id))
+    }
+}
+
+/// The file id of a template path such as `notice.typ` (relative to `templates/`).
+fn file_id(name: &str) -> Option<FileId> {
+    let vpath = VirtualPath::new(format!("/{}", name.trim_start_matches('/'))).ok()?;
+    Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+/// Hidden source used to read `font-roles` out of `lib.typ`.
+const ROLE_PROBE: &str = "__fangpin_font_roles.typ";
+const ROLE_PROBE_SRC: &str = "#import \"lib.typ\": font-roles\n#set page(width: 2000pt, height: auto)\n#for (role, list) in font-roles [#role=#list.join(\"|\")\n\n]\n";
+
+/// The Typst PDF engine (see the module docs).
+pub struct PdfEngine {
+    engine: TypstEngine<TypstTemplateCollection>,
+    files: Arc<Files>,
+    fonts: Arc<FontSet>,
+}
+
+impl PdfEngine {
+    /// Builds the engine: built-in templates overridden by `workspace_templates` (a
+    /// workspace's `templates/` folder), bundled fonts and the installed faces the templates
+    /// name. Reads everything once.
+    pub fn new(workspace_templates: Option<&Path>) -> Result<PdfEngine, RenderError> {
+        PdfEngine::with_options(workspace_templates, &EngineOptions::default())
+    }
+
+    pub fn with_options(workspace_templates: Option<&Path>, options: &EngineOptions) -> Result<PdfEngine, RenderError> {
+        let templates = TemplateSet::load(workspace_templates)?;
+        let fonts = Arc::new(FontSet::for_templates(&templates, options.system_fonts));
+        PdfEngine::from_parts(&templates, fonts)
+    }
+
+    /// An engine over a given template set and font set.
+    pub fn from_parts(templates: &TemplateSet, fonts: Arc<FontSet>) -> Result<PdfEngine, RenderError> {
+        let mut sources = HashMap::new();
+        let mut binaries = HashMap::new();
+        for f in templates.iter() {
+            let Some(id) = file_id(&f.name) else { continue };
+            if f.is_typst() {
+                let text = f.text()?.trim_start_matches('\u{feff}').to_string();
+                sources.insert(id, (f.name.clone(), Source::new(id, text)));
+            } else {
+                binaries.insert(id, Bytes::new(f.bytes.clone()));
+            }
+        }
+        if let Some(id) = file_id(ROLE_PROBE) {
+            sources.insert(id, (ROLE_PROBE.to_string(), Source::new(id, ROLE_PROBE_SRC.to_string())));
+        }
+        let files = Arc::new(Files { sources, binaries, assets: RwLock::new(HashMap::new()) });
+        let engine = TypstEngine::builder()
+            .fonts(fonts.fonts().iter().cloned())
+            .add_file_resolver(SharedFiles(files.clone()))
+            // Keep memoised results (parsed/evaluated lib.typ, shaped text) for a few
+            // compiles instead of evicting after each one.
+            .comemo_evict_max_age(Some(16))
+            .build();
+        Ok(PdfEngine { engine, files, fonts })
+    }
+
+    /// The fonts this engine uses.
+    pub fn fonts(&self) -> &Arc<FontSet> {
+        &self.fonts
+    }
+
+    /// Whether a template of this name exists (built in or in the workspace).
+    pub fn has_template(&self, template: &str) -> bool {
+        file_id(template).is_some_and(|id| self.files.sources.contains_key(&id))
+    }
+
+    /// Makes a file (a seal image) available to templates under `name`, e.g.
+    /// `assets/seal.png`; templates read it with `image("/" + name)`. Adding the same name
+    /// again replaces it.
+    pub fn add_asset(&self, name: &str, bytes: Vec<u8>) -> Result<(), RenderError> {
+        let id = file_id(name).ok_or_else(|| RenderError::Typst(format!("资源名称“{name}”无效")))?;
+        let mut assets = self.files.assets.write().unwrap_or_else(|e| e.into_inner());
+        assets.insert(id, Bytes::new(bytes));
+        Ok(())
+    }
+
+    /// Lays out `template` with `view` as `sys.inputs.data`.
+    pub fn document<V: Serialize>(&self, template: &str, view: &V, date: Option<NaiveDate>) -> Result<PagedDocument, RenderError> {
+        let id = file_id(template)
+            .filter(|id| self.files.sources.contains_key(id))
+            .ok_or_else(|| RenderError::MissingTemplate(template.to_string()))?;
+        let json = serde_json::to_string(view).map_err(|e| RenderError::Data(e.to_string()))?;
+        let mut inputs = Dict::new();
+        inputs.insert("data".into(), json.into_value());
+        if let Some(d) = date {
+            inputs.insert("date".into(), d.format("%Y-%m-%d").to_string().into_value());
+        }
+        let warned = self.engine.compile_with_input::<_, _, PagedDocument>(id, inputs);
+        warned.output.map_err(|e| self.convert_error(template, e))
+    }
+
+    /// Renders `template` with `view` to PDF bytes. `date` is the document's date and the
+    /// PDF creation date (never the clock), so the same input gives the same bytes.
+    pub fn render<V: Serialize>(&self, template: &str, view: &V, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
+        let doc = self.document(template, view, Some(date))?;
+        let bytes = export_pdf(&doc, template, date)?;
+        Ok(RenderedPdf { bytes, pages: doc.pages().len() })
+    }
+
+    /// The laid-out text of the document, pages separated by form feeds (`\u{c}`), lines
+    /// by newlines. For tests and checks of what a page says.
+    pub fn render_text<V: Serialize>(&self, template: &str, view: &V) -> Result<String, RenderError> {
+        Ok(self.render_text_pages(template, view)?.join("\u{c}"))
+    }
+
+    /// The laid-out text, one string per page.
+    pub fn render_text_pages<V: Serialize>(&self, template: &str, view: &V) -> Result<Vec<String>, RenderError> {
+        let doc = self.document(template, view, None)?;
+        Ok(document_text(&doc))
+    }
+
+    /// The face each font role of `lib.typ` (`font-roles`) resolves to.
+    pub fn font_roles(&self) -> Result<Vec<RoleFace>, RenderError> {
+        let text = self.render_text(ROLE_PROBE, &())?;
+        let mut out = Vec::new();
+        for line in text.lines() {
+            let Some((role, list)) = line.split_once('=') else { continue };
+            let families: Vec<String> = list.split('|').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            let face = self.fonts.resolve(&families);
+            out.push(RoleFace { role: role.trim().to_string(), families, face });
+        }
+        Ok(out)
+    }
+
+    fn convert_error(&self, template: &str, e: TypstAsLibError) -> RenderError {
+        match e {
+            TypstAsLibError::TypstSource(diags) => {
+                let first = diags.iter().find(|d| d.severity == Severity::Error).or_else(|| diags.first());
+                match first {
+                    Some(d) => self.diagnostic_error(template, d),
+                    None => RenderError::Typst("未知错误".into()),
+                }
+            }
+            TypstAsLibError::TypstFile(e) => RenderError::Typst(format!("模板 {template}：{e}")),
+            other => RenderError::Typst(format!("模板 {template}：{other}")),
+        }
+    }
+
+    fn diagnostic_error(&self, template: &str, d: &SourceDiagnostic) -> RenderError {
+        let mut message = d.message.to_string();
+        for hint in &d.hints {
+            message.push_str("（提示：");
+            message.push_str(&hint.v);
+            message.push('）');
+        }
+        let located = match d.span.get() {
+            DiagSpanKind::Number { id, num, sub_range } => self
+                .files
+                .sources
+                .get(&id)
+                .and_then(|(name, src)| {
+                    let range = src.range(num, sub_range)?;
+                    Some((name.clone(), src.lines().byte_to_line(range.start)? + 1))
+                }),
+            DiagSpanKind::Range { id, range } => self
+                .files
+                .sources
+                .get(&id)
+                .and_then(|(name, src)| Some((name.clone(), src.lines().byte_to_line(range.start)? + 1))),
+            DiagSpanKind::Detached => None,
+        };
+        let (file, line) = located.unwrap_or_else(|| (template.to_string(), 0));
+        RenderError::Template { file, line, message }
+    }
+}
+
+/// PDF bytes of a laid-out document, dated `date` (00:00 UTC) and identified by the template
+/// name, so the bytes depend only on the content.
+pub fn export_pdf(doc: &PagedDocument, template: &str, date: NaiveDate) -> Result<Vec<u8>, RenderError> {
+    let datetime = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
+        .ok_or_else(|| RenderError::Pdf(format!("日期 {date} 无效")))?;
+    let options = PdfOptions {
+        ident: Smart::Custom(format!("fangpin/{template}")),
+        creator: Smart::Custom(Some(format!("fangpin {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: Some(Timestamp::new_utc(datetime)),
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(doc, &options).map_err(|diags| {
+        let msgs: Vec<String> = diags.iter().map(|d| d.message.to_string()).collect();
+        RenderError::Pdf(msgs.join("；"))
+    })
+}
+
+/// One text run placed on a page.
+struct Run {
+    y: f64,
+    x: f64,
+    end: f64,
+    size: f64,
+    text: String,
+}
+
+fn collect_runs(frame: &Frame, origin: Point, out: &mut Vec<Run>) {
+    for (pos, item) in frame.items() {
+        let p = origin + *pos;
+        match item {
+            FrameItem::Group(g) => {
+                // Transforms other than translation (rotation, scaling) are rare in our
+                // templates; the translation is enough to order text.
+                let t = g.transform;
+                let shifted = Point::new(p.x + t.tx, p.y + t.ty);
+                collect_runs(&g.frame, shifted, out);
+            }
+            FrameItem::Text(t) => {
+                let width: f64 = t.glyphs.iter().map(|g| g.x_advance.at(t.size).to_pt()).sum();
+                out.push(Run {
+                    y: p.y.to_pt(),
+                    x: p.x.to_pt(),
+                    end: p.x.to_pt() + width,
+                    size: t.size.to_pt(),
+                    text: t.text.to_string(),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The text of each page, in reading order: runs grouped into lines by baseline, a space
+/// where runs on one line are visibly apart (table cells), none inside CJK text.
+pub fn document_text(doc: &PagedDocument) -> Vec<String> {
+    doc.pages()
+        .iter()
+        .map(|page| {
+            let mut runs = Vec::new();
+            collect_runs(&page.frame, Point::zero(), &mut runs);
+            runs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+            let mut lines: Vec<Vec<Run>> = Vec::new();
+            for run in runs {
+                match lines.last_mut() {
+                    Some(line) if (line[0].y - run.y).abs() < 0.25 * run.size.max(line[0].size) => line.push(run),
+                    _ => lines.push(vec![run]),
+                }
+            }
+            let mut out = String::new();
+            for mut line in lines {
+                line.sort_by(|a, b| a.x.total_cmp(&b.x));
+                let mut prev_end: Option<f64> = None;
+                for run in &line {
+                    if let Some(end) = prev_end
+                        && run.x - end > 0.3 * run.size
+                    {
+                        out.push(' ');
+                    }
+                    out.push_str(&run.text);
+                    prev_end = Some(run.end);
+                }
+                out.push('\n');
+            }
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> PdfEngine {
+        PdfEngine::with_options(None, &EngineOptions { system_fonts: false }).expect("engine")
+    }
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<PdfEngine>();
+    }
+
+    #[test]
+    fn missing_template_is_named() {
+        let e = engine().render_text("nope.typ", &()).expect_err("missing");
+        assert!(e.to_string().contains("nope.typ"), "{e}");
+    }
+
+    #[test]
+    fn roles_resolve_to_bundled_faces() {
+        let roles = engine().font_roles().expect("roles");
+        let names: Vec<&str> = roles.iter().map(|r| r.role.as_str()).collect();
+        assert_eq!(names, ["标题", "正文", "一级标题", "二级标题", "表格"]);
+        for r in &roles {
+            let face = r.face.as_ref().expect("a face for every role");
+            assert!(matches!(face.origin, super::super::fonts::FontOrigin::Bundled(_)), "{r:?}");
+        }
+    }
+}
