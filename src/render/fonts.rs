@@ -19,10 +19,22 @@ pub struct BundledFont {
 
 /// The bundled subsets (see `fonts/README.md` for provenance and `scripts/make-fonts.sh`).
 pub static BUNDLED: &[BundledFont] = &[
-    BundledFont { file: "NotoSerifCJKsc-Regular.otf", data: include_bytes!("../../fonts/NotoSerifCJKsc-Regular.otf") },
-    BundledFont { file: "NotoSerifCJKsc-Bold.otf", data: include_bytes!("../../fonts/NotoSerifCJKsc-Bold.otf") },
-    BundledFont { file: "NotoSansCJKsc-Regular.otf", data: include_bytes!("../../fonts/NotoSansCJKsc-Regular.otf") },
-    BundledFont { file: "LXGWWenKai-Regular.ttf", data: include_bytes!("../../fonts/LXGWWenKai-Regular.ttf") },
+    BundledFont {
+        file: "NotoSerifCJKsc-Regular.otf",
+        data: include_bytes!("../../fonts/NotoSerifCJKsc-Regular.otf"),
+    },
+    BundledFont {
+        file: "NotoSerifCJKsc-Bold.otf",
+        data: include_bytes!("../../fonts/NotoSerifCJKsc-Bold.otf"),
+    },
+    BundledFont {
+        file: "NotoSansCJKsc-Regular.otf",
+        data: include_bytes!("../../fonts/NotoSansCJKsc-Regular.otf"),
+    },
+    BundledFont {
+        file: "FangpinWenKai-Regular.ttf",
+        data: include_bytes!("../../fonts/FangpinWenKai-Regular.ttf"),
+    },
 ];
 
 /// Where a face comes from.
@@ -66,7 +78,11 @@ fn system_faces() -> &'static [SystemFace] {
     static FACES: OnceLock<Vec<SystemFace>> = OnceLock::new();
     FACES.get_or_init(|| {
         typst_kit::fonts::system()
-            .map(|(p, info)| SystemFace { path: p.path, index: p.index, info })
+            .map(|(p, info)| SystemFace {
+                path: p.path,
+                index: p.index,
+                info,
+            })
             .collect()
     })
 }
@@ -77,7 +93,10 @@ fn load_system(face: &SystemFace) -> Option<Font> {
     let files = FILES.get_or_init(Default::default);
     let bytes = {
         let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
-        files.entry(face.path.clone()).or_insert_with(|| std::fs::read(&face.path).ok().map(Bytes::new)).clone()
+        files
+            .entry(face.path.clone())
+            .or_insert_with(|| std::fs::read(&face.path).ok().map(Bytes::new))
+            .clone()
     }?;
     Font::new(bytes, face.index)
 }
@@ -152,8 +171,11 @@ impl FontSet {
 
     /// The set for these templates (their string literals name the families).
     pub fn for_templates(templates: &TemplateSet, system: bool) -> FontSet {
-        let sources: Vec<&str> =
-            templates.iter().filter(|f| f.is_typst()).filter_map(|f| f.text().ok()).collect();
+        let sources: Vec<&str> = templates
+            .iter()
+            .filter(|f| f.is_typst())
+            .filter_map(|f| f.text().ok())
+            .collect();
         FontSet::new(&families_named(&sources), system)
     }
 
@@ -220,7 +242,10 @@ pub struct Uncovered {
 pub fn uncovered_chars(ws: &Workspace) -> Vec<(char, String, String)> {
     let templates = TemplateSet::load(Some(&ws.templates_dir())).unwrap_or_else(|_| TemplateSet::builtin());
     let set = FontSet::for_templates(&templates, true);
-    uncovered_with(&set, ws).into_iter().map(|u| (u.ch, u.household_id, u.field)).collect()
+    uncovered_with(&set, ws)
+        .into_iter()
+        .map(|u| (u.ch, u.household_id, u.field))
+        .collect()
 }
 
 /// Like [`uncovered_chars`] against a given font set.
@@ -230,7 +255,11 @@ pub fn uncovered_with(set: &FontSet, ws: &Workspace) -> Vec<Uncovered> {
     let mut check = |text: &str, hh: &str, field: &str| {
         for ch in text.chars() {
             if !set.covers(ch) && seen.insert((ch, hh.to_string(), field.to_string())) {
-                out.push(Uncovered { ch, household_id: hh.to_string(), field: field.to_string() });
+                out.push(Uncovered {
+                    ch,
+                    household_id: hh.to_string(),
+                    field: field.to_string(),
+                });
             }
         }
     };
@@ -300,12 +329,15 @@ mod tests {
         let families: BTreeSet<String> = set.fonts().iter().map(|f| f.info().family.clone()).collect();
         assert!(families.contains("Noto Serif CJK SC"), "{families:?}");
         assert!(families.contains("Noto Sans CJK SC"), "{families:?}");
-        assert!(families.contains("LXGW WenKai"), "{families:?}");
+        assert!(families.contains("Fangpin WenKai"), "{families:?}");
         // Song and Hei must be complete over CJK Unified Ideographs and Extension A.
         for family in ["Noto Serif CJK SC", "Noto Sans CJK SC"] {
             for f in set.fonts().iter().filter(|f| f.info().family == family) {
                 let cov = &f.info().coverage;
-                let missing = (0x4E00..=0x9FFF).chain(0x3400..=0x4DBF).filter(|&c| !cov.contains(c)).count();
+                let missing = (0x4E00..=0x9FFF)
+                    .chain(0x3400..=0x4DBF)
+                    .filter(|&c| !cov.contains(c))
+                    .count();
                 // Noto CJK lacks only the handful of code points added after its release.
                 assert!(missing < 40, "{family} misses {missing} ideographs");
             }
@@ -326,7 +358,9 @@ mod tests {
     #[test]
     fn resolve_skips_missing_families() {
         let set = FontSet::new(&BTreeSet::new(), false);
-        let face = set.resolve(&["No Such Face".into(), "Noto Sans CJK SC".into()]).expect("resolved");
+        let face = set
+            .resolve(&["No Such Face".into(), "Noto Sans CJK SC".into()])
+            .expect("resolved");
         assert_eq!(face.family, "Noto Sans CJK SC");
         assert_eq!(face.requested, "Noto Sans CJK SC");
         assert!(matches!(face.origin, FontOrigin::Bundled(_)));

@@ -82,7 +82,11 @@ impl FileResolver for SharedFiles {
     }
 
     fn resolve_source(&self, id: FileId) -> FileResult<Cow<'_, Source>> {
-        self.0.sources.get(&id).map(|(_, s)| Cow::Borrowed(s)).ok_or_else(|| not_found(id))
+        self.0
+            .sources
+            .get(&id)
+            .map(|(_, s)| Cow::Borrowed(s))
+            .ok_or_else(|| not_found(id))
     }
 }
 
@@ -131,9 +135,16 @@ impl PdfEngine {
             }
         }
         if let Some(id) = file_id(ROLE_PROBE) {
-            sources.insert(id, (ROLE_PROBE.to_string(), Source::new(id, ROLE_PROBE_SRC.to_string())));
+            sources.insert(
+                id,
+                (ROLE_PROBE.to_string(), Source::new(id, ROLE_PROBE_SRC.to_string())),
+            );
         }
-        let files = Arc::new(Files { sources, binaries, assets: RwLock::new(HashMap::new()) });
+        let files = Arc::new(Files {
+            sources,
+            binaries,
+            assets: RwLock::new(HashMap::new()),
+        });
         let engine = TypstEngine::builder()
             .fonts(fonts.fonts().iter().cloned())
             .add_file_resolver(SharedFiles(files.clone()))
@@ -165,7 +176,12 @@ impl PdfEngine {
     }
 
     /// Lays out `template` with `view` as `sys.inputs.data`.
-    pub fn document<V: Serialize>(&self, template: &str, view: &V, date: Option<NaiveDate>) -> Result<PagedDocument, RenderError> {
+    pub fn document<V: Serialize>(
+        &self,
+        template: &str,
+        view: &V,
+        date: Option<NaiveDate>,
+    ) -> Result<PagedDocument, RenderError> {
         let id = file_id(template)
             .filter(|id| self.files.sources.contains_key(id))
             .ok_or_else(|| RenderError::MissingTemplate(template.to_string()))?;
@@ -184,7 +200,10 @@ impl PdfEngine {
     pub fn render<V: Serialize>(&self, template: &str, view: &V, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
         let doc = self.document(template, view, Some(date))?;
         let bytes = export_pdf(&doc, template, date)?;
-        Ok(RenderedPdf { bytes, pages: doc.pages().len() })
+        Ok(RenderedPdf {
+            bytes,
+            pages: doc.pages().len(),
+        })
     }
 
     /// The laid-out text of the document, pages separated by form feeds (`\u{c}`), lines
@@ -204,10 +223,20 @@ impl PdfEngine {
         let text = self.render_text(ROLE_PROBE, &())?;
         let mut out = Vec::new();
         for line in text.lines() {
-            let Some((role, list)) = line.split_once('=') else { continue };
-            let families: Vec<String> = list.split('|').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            let Some((role, list)) = line.split_once('=') else {
+                continue;
+            };
+            let families: Vec<String> = list
+                .split('|')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
             let face = self.fonts.resolve(&families);
-            out.push(RoleFace { role: role.trim().to_string(), families, face });
+            out.push(RoleFace {
+                role: role.trim().to_string(),
+                families,
+                face,
+            });
         }
         Ok(out)
     }
@@ -215,7 +244,10 @@ impl PdfEngine {
     fn convert_error(&self, template: &str, e: TypstAsLibError) -> RenderError {
         match e {
             TypstAsLibError::TypstSource(diags) => {
-                let first = diags.iter().find(|d| d.severity == Severity::Error).or_else(|| diags.first());
+                let first = diags
+                    .iter()
+                    .find(|d| d.severity == Severity::Error)
+                    .or_else(|| diags.first());
                 match first {
                     Some(d) => self.diagnostic_error(template, d),
                     None => RenderError::Typst("未知错误".into()),
@@ -234,14 +266,10 @@ impl PdfEngine {
             message.push('）');
         }
         let located = match d.span.get() {
-            DiagSpanKind::Number { id, num, sub_range } => self
-                .files
-                .sources
-                .get(&id)
-                .and_then(|(name, src)| {
-                    let range = src.range(num, sub_range)?;
-                    Some((name.clone(), src.lines().byte_to_line(range.start)? + 1))
-                }),
+            DiagSpanKind::Number { id, num, sub_range } => self.files.sources.get(&id).and_then(|(name, src)| {
+                let range = src.range(num, sub_range)?;
+                Some((name.clone(), src.lines().byte_to_line(range.start)? + 1))
+            }),
             DiagSpanKind::Range { id, range } => self
                 .files
                 .sources
@@ -369,7 +397,10 @@ mod tests {
         assert_eq!(names, ["标题", "正文", "一级标题", "二级标题", "表格"]);
         for r in &roles {
             let face = r.face.as_ref().expect("a face for every role");
-            assert!(matches!(face.origin, super::super::fonts::FontOrigin::Bundled(_)), "{r:?}");
+            assert!(
+                matches!(face.origin, super::super::fonts::FontOrigin::Bundled(_)),
+                "{r:?}"
+            );
         }
     }
 }

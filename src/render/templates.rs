@@ -62,7 +62,11 @@ impl TemplateSet {
         let files = BUILTIN
             .iter()
             .map(|(name, bytes)| {
-                let file = TemplateFile { name: (*name).to_string(), bytes: bytes.to_vec(), origin: Origin::Builtin };
+                let file = TemplateFile {
+                    name: (*name).to_string(),
+                    bytes: bytes.to_vec(),
+                    origin: Origin::Builtin,
+                };
                 ((*name).to_string(), file)
             })
             .collect();
@@ -85,13 +89,19 @@ impl TemplateSet {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+            let Ok(rel) = entry.path().strip_prefix(dir) else {
+                continue;
+            };
             let name = rel.to_string_lossy().replace('\\', "/");
             if name.split('/').any(|part| part.starts_with('.')) || name.ends_with('~') {
                 continue;
             }
             let bytes = fs::read(entry.path()).map_err(|e| RenderError::read(entry.path(), e))?;
-            let file = TemplateFile { name: name.clone(), bytes, origin: Origin::Workspace(entry.path().to_path_buf()) };
+            let file = TemplateFile {
+                name: name.clone(),
+                bytes,
+                origin: Origin::Workspace(entry.path().to_path_buf()),
+            };
             set.files.insert(name, file);
         }
         Ok(set)

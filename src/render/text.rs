@@ -29,8 +29,10 @@ impl TextEngine {
         tera.register_filter("zh_num", zh_num_filter);
         for f in set.iter().filter(|f| f.is_tera()) {
             let name = f.name.strip_prefix(PREFIX).unwrap_or(&f.name).to_string();
-            tera.add_raw_template(&name, f.text()?)
-                .map_err(|e| RenderError::Text { file: f.name.clone(), message: error_chain(&e) })?;
+            tera.add_raw_template(&name, f.text()?).map_err(|e| RenderError::Text {
+                file: f.name.clone(),
+                message: error_chain(&e),
+            })?;
         }
         Ok(TextEngine { tera })
     }
@@ -39,7 +41,10 @@ impl TextEngine {
     pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String, RenderError> {
         let file = format!("{PREFIX}{name}");
         let context = tera::Context::from_serialize(ctx).map_err(|e| RenderError::Data(error_chain(&e)))?;
-        self.tera.render(name, &context).map_err(|e| RenderError::Text { file, message: error_chain(&e) })
+        self.tera.render(name, &context).map_err(|e| RenderError::Text {
+            file,
+            message: error_chain(&e),
+        })
     }
 
     pub fn has_template(&self, name: &str) -> bool {
@@ -64,13 +69,19 @@ pub fn zh_num(n: u64) -> String {
     match n {
         0..=9 => D[n as usize].to_string(),
         10..=19 => format!("十{}", if n % 10 == 0 { "" } else { D[(n % 10) as usize] }),
-        20..=99 => format!("{}十{}", D[(n / 10) as usize], if n % 10 == 0 { "" } else { D[(n % 10) as usize] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n % 10 == 0 { "" } else { D[(n % 10) as usize] }
+        ),
         _ => n.to_string(),
     }
 }
 
 fn zh_num_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-    let n = value.as_u64().ok_or_else(|| tera::Error::msg("zh_num 只接受非负整数"))?;
+    let n = value
+        .as_u64()
+        .ok_or_else(|| tera::Error::msg("zh_num 只接受非负整数"))?;
     Ok(tera::Value::String(zh_num(n)))
 }
 

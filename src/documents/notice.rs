@@ -1,0 +1,266 @@
+//! 通知: the township's official notice launching the campaign, GB/T 9704-2012 layout
+//! (`templates/notice.typ`), wording from `templates/text/notice.tera` filled from
+//! `campaign.yaml`.
+
+use super::date_zh;
+use crate::model::{DurationUnit, ProcedureKind, Stage, Workspace};
+use crate::render::RenderError;
+use crate::render::pdf::{PdfEngine, RenderedPdf};
+use crate::render::text::TextEngine;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// The Typst template.
+pub const TEMPLATE: &str = "notice.typ";
+/// The tera wording of the body.
+pub const TEXT: &str = "notice.tera";
+
+/// What the 通知 shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeView {
+    /// 发文机关 (full name).
+    pub authority: String,
+    /// 发文机关标志, e.g. 巴彦塔拉达斡尔民族乡人民政府文件.
+    pub mark: String,
+    /// 发文字号, e.g. 巴乡政发〔2024〕12号.
+    pub doc_number: String,
+    pub title: String,
+    /// 主送机关 joined with 、 and ending in a full-width colon.
+    pub to: String,
+    /// The body text (one paragraph per line).
+    pub body: String,
+    /// 时间安排 rows.
+    pub schedule: Vec<ScheduleRow>,
+    /// 附件 names.
+    pub attachments: Vec<String>,
+    /// 署名.
+    pub signature: String,
+    /// 成文日期 (ISO).
+    pub date: NaiveDate,
+    /// Asset name of the seal image (see [`SEAL_ASSET`]); none draws nothing.
+    pub seal: Option<String>,
+    /// 抄送 joined with ， and ending in 。; empty when there is none.
+    pub cc: String,
+    /// 印发机关.
+    pub printer: String,
+    /// 印发日期 (ISO).
+    pub printed_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleRow {
+    pub seq: usize,
+    pub name: String,
+    pub due: NaiveDate,
+    /// 2024年5月10日前
+    pub due_zh: String,
+    pub content: String,
+}
+
+/// Asset name the seal image is registered under (the extension tells Typst the format).
+pub const SEAL_ASSET: &str = "assets/seal";
+
+/// The wording context handed to `notice.tera` (Chinese keys, as offices edit the file).
+#[derive(Debug, Serialize)]
+struct BodyContext<'a> {
+    名称: &'a str,
+    年度: i32,
+    省: &'a str,
+    县: &'a str,
+    乡镇: &'a str,
+    监测范围: i64,
+    发文机关: &'a str,
+    监督电话: &'a str,
+    公示天数: u32,
+    公示单位: &'a str,
+    节点数: usize,
+    时间安排: Vec<BodyMilestone>,
+    首个截止: String,
+    最后截止: String,
+}
+
+#[derive(Debug, Serialize)]
+struct BodyMilestone {
+    序号: usize,
+    节点: String,
+    截止: String,
+    内容: String,
+}
+
+/// The authority's name: 发文.机关, else the township's people's government.
+pub fn authority(ws: &Workspace) -> String {
+    match ws
+        .campaign
+        .issuance
+        .as_ref()
+        .map(|i| i.authority.trim())
+        .filter(|a| !a.is_empty())
+    {
+        Some(a) => a.to_string(),
+        None => format!("{}人民政府", ws.campaign.region.township),
+    }
+}
+
+/// The seal image file named in campaign.yaml (`发文.印章`), resolved against the workspace.
+pub fn seal_path(ws: &Workspace) -> Option<PathBuf> {
+    let seal = ws.campaign.issuance.as_ref()?.seal.as_ref()?.trim().to_string();
+    if seal.is_empty() {
+        None
+    } else {
+        Some(ws.root.join(seal))
+    }
+}
+
+fn default_title(name: &str) -> String {
+    let name = name.trim();
+    let work = if name.ends_with("工作") { "" } else { "工作" };
+    format!("关于开展{name}{work}的通知")
+}
+
+/// The 公示期 rule (length and unit) from rules.yaml.
+pub(crate) fn publicity_rule(ws: &Workspace) -> (u32, DurationUnit) {
+    ws.rules
+        .deadlines
+        .iter()
+        .filter(|r| {
+            !r.disabled && r.from == Stage::PublicityStart && r.procedures.contains(&ProcedureKind::Identification)
+        })
+        .find_map(|r| r.min.map(|m| (m, r.unit)))
+        .unwrap_or((5, DurationUnit::WorkingDays))
+}
+
+/// Builds the view. `date` is the 成文日期 when campaign.yaml gives none (the run's as-of
+/// date). `seal_asset` is the asset name the caller registered the seal image under.
+pub fn view(
+    ws: &Workspace,
+    text: &TextEngine,
+    date: NaiveDate,
+    seal_asset: Option<String>,
+) -> Result<NoticeView, RenderError> {
+    let c = &ws.campaign;
+    let iss = c.issuance.clone().unwrap_or_default();
+    let authority = authority(ws);
+    let date = iss.date.unwrap_or(date);
+    let schedule: Vec<ScheduleRow> = c
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(i, m)| ScheduleRow {
+            seq: i + 1,
+            name: m.name.clone(),
+            due: m.due,
+            due_zh: format!("{}前", date_zh(m.due)),
+            content: m.content.clone().unwrap_or_default(),
+        })
+        .collect();
+    let (days, unit) = publicity_rule(ws);
+    let ctx = BodyContext {
+        名称: &c.name,
+        年度: c.year,
+        省: &c.region.province,
+        县: &c.region.county,
+        乡镇: &c.region.township,
+        监测范围: c.monitoring_line.round_yuan(),
+        发文机关: &authority,
+        监督电话: iss.phone.as_deref().unwrap_or(""),
+        公示天数: days,
+        公示单位: match unit {
+            DurationUnit::WorkingDays => "工作日",
+            DurationUnit::CalendarDays => "自然日",
+            DurationUnit::Months => "月",
+        },
+        节点数: schedule.len(),
+        时间安排: schedule
+            .iter()
+            .map(|r| BodyMilestone {
+                序号: r.seq,
+                节点: r.name.clone(),
+                截止: date_zh(r.due),
+                内容: r.content.clone(),
+            })
+            .collect(),
+        首个截止: schedule.first().map(|r| date_zh(r.due)).unwrap_or_default(),
+        最后截止: schedule.last().map(|r| date_zh(r.due)).unwrap_or_default(),
+    };
+    let body = text.render(TEXT, &ctx)?;
+    let to = if iss.to.is_empty() {
+        String::new()
+    } else {
+        format!("{}：", iss.to.join("、"))
+    };
+    let cc = if iss.cc.is_empty() {
+        String::new()
+    } else {
+        format!("{}。", iss.cc.join("，"))
+    };
+    let printer = iss
+        .printer
+        .clone()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| format!("{authority}办公室"));
+    Ok(NoticeView {
+        mark: format!("{authority}文件"),
+        doc_number: if iss.prefix.is_empty() {
+            String::new()
+        } else {
+            iss.doc_number(c.year)
+        },
+        title: iss
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| default_title(&c.name)),
+        to,
+        body,
+        schedule,
+        attachments: iss.attachments.clone(),
+        signature: authority.clone(),
+        date,
+        seal: seal_asset,
+        cc,
+        printer,
+        printed_date: date,
+        authority,
+    })
+}
+
+/// Reads the seal image (if any), registers it with the engine, builds the view and renders
+/// the 通知. `date` is the run's as-of date (used when campaign.yaml has no 成文日期).
+pub fn render(
+    engine: &PdfEngine,
+    text: &TextEngine,
+    ws: &Workspace,
+    date: NaiveDate,
+) -> Result<RenderedPdf, RenderError> {
+    let seal_asset = match seal_path(ws) {
+        Some(path) => {
+            let bytes = std::fs::read(&path).map_err(|e| RenderError::read(&path, e))?;
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("png")
+                .to_lowercase();
+            let name = format!("{SEAL_ASSET}.{ext}");
+            engine.add_asset(&name, bytes)?;
+            Some(name)
+        }
+        None => None,
+    };
+    let v = view(ws, text, date, seal_asset)?;
+    engine.render(TEMPLATE, &v, v.date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_title_adds_work() {
+        assert_eq!(
+            default_title("2024年第二季度防止返贫监测帮扶集中排查"),
+            "关于开展2024年第二季度防止返贫监测帮扶集中排查工作的通知"
+        );
+        assert_eq!(default_title("集中排查工作"), "关于开展集中排查工作的通知");
+    }
+}
