@@ -4,8 +4,9 @@ use super::fields::Field;
 use super::record::{Reader, Record};
 use super::values::to_half_width;
 use crate::model::{
-    Campaign, Diagnostic, Household, HouseholdType, Income, LabourCapacity, Measure, Member, MilestoneReport, MonitorCategory,
-    Place, Problem, ProblemLevel, ProblemType, Procedure, ProcedureKind, RectificationStatus, Sex, Stage,
+    Campaign, Diagnostic, Household, HouseholdType, Income, LabourCapacity, Measure, Member, MilestoneReport,
+    MonitorCategory, Place, Problem, ProblemLevel, ProblemType, Procedure, ProcedureKind, RectificationStatus, Sex,
+    Stage,
 };
 use std::collections::BTreeMap;
 
@@ -90,23 +91,40 @@ pub struct FileData {
 
 /// Characters that cannot appear in a folder name on Windows or Unix (village names become folders).
 pub fn bad_path_chars(s: &str) -> bool {
-    s.chars().any(|c| matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control())
+    s.chars()
+        .any(|c| matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control())
         || s == "."
         || s == ".."
 }
 
 fn cross(rd: &mut Reader, r: &dyn Record, checks: &mut Vec<CrossCheck>, f: Field) {
-    let v = if matches!(f, Field::HeadName) { rd.name(r, f, false) } else { rd.text(r, f) };
+    let v = if matches!(f, Field::HeadName) {
+        rd.name(r, f, false)
+    } else {
+        rd.text(r, f)
+    };
     if let Some(value) = v {
         let place = rd.src.place(&rd.loc_of(r, f));
         checks.push(CrossCheck { field: f, value, place });
     }
 }
 
-fn required_closed<T: Copy>(rd: &mut Reader, r: &dyn Record, f: Field, parse: fn(&str) -> Option<T>, labels: &[&str]) -> Option<T> {
+fn required_closed<T: Copy>(
+    rd: &mut Reader,
+    r: &dyn Record,
+    f: Field,
+    parse: fn(&str) -> Option<T>,
+    labels: &[&str],
+) -> Option<T> {
     let (cell, loc) = r.cell(f)?;
     if cell.is_empty() {
-        rd.error(&loc, f, "", format!("必填项「{}」为空", f.label()), format!("填写以下之一：{}", labels.join("、")));
+        rd.error(
+            &loc,
+            f,
+            "",
+            format!("必填项「{}」为空", f.label()),
+            format!("填写以下之一：{}", labels.join("、")),
+        );
         return None;
     }
     rd.closed(r, f, parse, labels)
@@ -115,7 +133,13 @@ fn required_closed<T: Copy>(rd: &mut Reader, r: &dyn Record, f: Field, parse: fn
 fn required_date(rd: &mut Reader, r: &dyn Record, f: Field) -> Option<chrono::NaiveDate> {
     let (cell, loc) = r.cell(f)?;
     if cell.is_empty() {
-        rd.error(&loc, f, "", format!("必填项「{}」为空", f.label()), "填写日期，如 2024-06-30");
+        rd.error(
+            &loc,
+            f,
+            "",
+            format!("必填项「{}」为空", f.label()),
+            "填写日期，如 2024-06-30",
+        );
         return None;
     }
     rd.date(r, f)
@@ -123,7 +147,9 @@ fn required_date(rd: &mut Reader, r: &dyn Record, f: Field) -> Option<chrono::Na
 
 /// The last day a person covered by this campaign can be born: the 统计截止日, else the year's end.
 pub fn latest_birth(ctx: &Ctx) -> Option<chrono::NaiveDate> {
-    ctx.campaign.as_of.or_else(|| chrono::NaiveDate::from_ymd_opt(ctx.campaign.year, 12, 31))
+    ctx.campaign
+        .as_of
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(ctx.campaign.year, 12, 31))
 }
 
 /// An ID whose birth date lies after the campaign's cut-off date is a typing error.
@@ -150,7 +176,8 @@ fn parse_sex(s: &str) -> Option<Sex> {
 
 /// 村民小组 / 户编号 given as numbers come back as `3`, never `3.0` (see `number_text`).
 fn household_id(rd: &mut Reader, r: &dyn Record) -> Option<String> {
-    rd.required_text(r, Field::HouseholdId).map(|s| to_half_width(&s).into_owned())
+    rd.required_text(r, Field::HouseholdId)
+        .map(|s| to_half_width(&s).into_owned())
 }
 
 /// A 户 record (also the household part of a one-sheet row).
@@ -177,23 +204,50 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
         && bad_path_chars(v)
     {
         let loc = rd.loc_of(r, Field::Village);
-        rd.error(&loc, Field::Village, v.clone(), "村名含有不能用于文件夹名的字符（/ \\ : * ? \" < > |）", "去掉这些字符");
+        rd.error(
+            &loc,
+            Field::Village,
+            v.clone(),
+            "村名含有不能用于文件夹名的字符（/ \\ : * ? \" < > |）",
+            "去掉这些字符",
+        );
     }
     let group = rd.text(r, Field::Group).unwrap_or_default();
     let head_name = rd.name(r, Field::HeadName, false);
     let head_id_present = r.cell(Field::HeadId).is_some_and(|(c, _)| !c.is_empty());
-    let head_id = rd.id_number(r, Field::HeadId, false).filter(|info| born_by(rd, ctx, r, Field::HeadId, info));
+    let head_id = rd
+        .id_number(r, Field::HeadId, false)
+        .filter(|info| born_by(rd, ctx, r, Field::HeadId, info));
     let phone = rd.text(r, Field::Phone);
     if let Some(p) = &phone {
         let digits = p.chars().filter(char::is_ascii_digit).count();
-        let ok = p.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')'));
+        let ok = p
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+' | '(' | ')'));
         if !ok || !(7..=13).contains(&digits) {
             let loc = rd.loc_of(r, Field::Phone);
-            rd.warning(&loc, Field::Phone, p.clone(), "联系电话格式异常", "填写11位手机号或带区号的固定电话，如 0470-1234567");
+            rd.warning(
+                &loc,
+                Field::Phone,
+                p.clone(),
+                "联系电话格式异常",
+                "填写11位手机号或带区号的固定电话，如 0470-1234567",
+            );
         }
     }
-    let kind = required_closed(rd, r, Field::HouseholdType, HouseholdType::parse, &HouseholdType::labels());
-    let monitor_category = rd.closed(r, Field::MonitorCategory, MonitorCategory::parse, &MonitorCategory::labels());
+    let kind = required_closed(
+        rd,
+        r,
+        Field::HouseholdType,
+        HouseholdType::parse,
+        &HouseholdType::labels(),
+    );
+    let monitor_category = rd.closed(
+        r,
+        Field::MonitorCategory,
+        MonitorCategory::parse,
+        &MonitorCategory::labels(),
+    );
     if let (Some(k), Some(c)) = (kind, monitor_category) {
         let odd = match c {
             MonitorCategory::Unstable => k == HouseholdType::Ordinary,
@@ -221,7 +275,11 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
         last_year_per_capita: rd.money(r, Field::LastYear),
     };
     let vocab = &rd.rules.vocab;
-    let (risk_entries, excl_entries, key_entries) = (vocab.risk_types.clone(), vocab.exclusions.clone(), vocab.key_groups.clone());
+    let (risk_entries, excl_entries, key_entries) = (
+        vocab.risk_types.clone(),
+        vocab.exclusions.clone(),
+        vocab.key_groups.clone(),
+    );
     let risks = rd.multi(r, Field::Risks, &risk_entries);
     let basic_needs_met = rd.yes_no(r, Field::BasicNeeds);
     let no_labour_household = rd.yes_no(r, Field::NoLabour).unwrap_or(false);
@@ -270,9 +328,17 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
 
 /// True when any member column of a one-sheet row holds something.
 pub fn has_member_data(r: &dyn Record) -> bool {
-    [Field::Name, Field::IdNumber, Field::Relation, Field::Sex, Field::Labour, Field::Health, Field::Schooling]
-        .iter()
-        .any(|f| r.cell(*f).is_some_and(|(c, _)| !c.is_empty()))
+    [
+        Field::Name,
+        Field::IdNumber,
+        Field::Relation,
+        Field::Sex,
+        Field::Labour,
+        Field::Health,
+        Field::Schooling,
+    ]
+    .iter()
+    .any(|f| r.cell(*f).is_some_and(|(c, _)| !c.is_empty()))
 }
 
 /// A 成员 record. `household_id`: the household it is nested in (YAML) or grouped under (one-sheet
@@ -302,7 +368,11 @@ pub fn member(rd: &mut Reader, ctx: &Ctx, r: &dyn Record, household_id: Option<&
             }
         }
     };
-    let key_field = if matches!(key, Some(HouseholdKey::HeadId(_))) { Field::HeadId } else { Field::HouseholdId };
+    let key_field = if matches!(key, Some(HouseholdKey::HeadId(_))) {
+        Field::HeadId
+    } else {
+        Field::HouseholdId
+    };
     let key_place = rd.src.place(&rd.loc_of(r, key_field));
     if household_id.is_none() {
         cross(rd, r, &mut checks, Field::HeadName);
@@ -355,7 +425,10 @@ pub fn member(rd: &mut Reader, ctx: &Ctx, r: &dyn Record, household_id: Option<&
     })
 }
 
-const ELIMINATION_MODES: &[(&str, &[&str])] = &[("帮扶消除", &["帮扶后消除", "帮扶消除风险"]), ("自然消除", &["自然消除风险"])];
+const ELIMINATION_MODES: &[(&str, &[&str])] = &[
+    ("帮扶消除", &["帮扶后消除", "帮扶消除风险"]),
+    ("自然消除", &["自然消除风险"]),
+];
 
 /// A 程序 record.
 pub fn procedure(rd: &mut Reader, r: &dyn Record) -> Option<Linked<Procedure>> {
@@ -371,11 +444,20 @@ pub fn procedure(rd: &mut Reader, r: &dyn Record) -> Option<Linked<Procedure>> {
         None => None,
         Some(t) => {
             let key: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-            let found = ELIMINATION_MODES.iter().find(|(n, syn)| *n == key || syn.contains(&key.as_str())).map(|(n, _)| *n);
+            let found = ELIMINATION_MODES
+                .iter()
+                .find(|(n, syn)| *n == key || syn.contains(&key.as_str()))
+                .map(|(n, _)| *n);
             if found.is_none() {
                 let loc = rd.loc_of(r, Field::EliminationMode);
                 let allowed: Vec<&str> = ELIMINATION_MODES.iter().map(|(n, _)| *n).collect();
-                rd.error(&loc, Field::EliminationMode, t, "「风险消除方式」不在可选值中", format!("改为以下之一：{}", allowed.join("、")));
+                rd.error(
+                    &loc,
+                    Field::EliminationMode,
+                    t,
+                    "「风险消除方式」不在可选值中",
+                    format!("改为以下之一：{}", allowed.join("、")),
+                );
             }
             found.map(str::to_string)
         }
@@ -414,17 +496,36 @@ pub fn measure(rd: &mut Reader, r: &dyn Record) -> Option<Linked<Measure>> {
     cross(rd, r, &mut checks, Field::Village);
     let category = match r.cell(Field::MeasureCategory) {
         Some((c, loc)) if c.is_empty() => {
-            rd.error(&loc, Field::MeasureCategory, "", "必填项「措施类别」为空", "填写措施类别，如 产业帮扶");
+            rd.error(
+                &loc,
+                Field::MeasureCategory,
+                "",
+                "必填项「措施类别」为空",
+                "填写措施类别，如 产业帮扶",
+            );
             None
         }
         _ => {
             let t = rd.text(r, Field::MeasureCategory);
             t.and_then(|t| {
-                let found = rd.rules.vocab.measure_category(&to_half_width(&t)).map(|c| c.name.clone());
+                let found = rd
+                    .rules
+                    .vocab
+                    .measure_category(&to_half_width(&t))
+                    .map(|c| c.name.clone());
                 if found.is_none() {
                     let loc = rd.loc_of(r, Field::MeasureCategory);
-                    let allowed: Vec<&str> = rd.rules.vocab.measure_categories.iter().map(|c| c.name.as_str()).collect();
-                    let fix = format!("改为以下之一：{}；如需新增，请在 rules.yaml 的词表中添加", allowed.join("、"));
+                    let allowed: Vec<&str> = rd
+                        .rules
+                        .vocab
+                        .measure_categories
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    let fix = format!(
+                        "改为以下之一：{}；如需新增，请在 rules.yaml 的词表中添加",
+                        allowed.join("、")
+                    );
                     rd.error(&loc, Field::MeasureCategory, t, "「措施类别」不在可选值中", fix);
                 }
                 found
@@ -437,7 +538,13 @@ pub fn measure(rd: &mut Reader, r: &dyn Record) -> Option<Linked<Measure>> {
     Some(Linked {
         key_place,
         checks,
-        item: Measure { household_id: id, category, detail: detail.unwrap_or_default(), date, place: rd.src.place(&r.loc()) },
+        item: Measure {
+            household_id: id,
+            category,
+            detail: detail.unwrap_or_default(),
+            date,
+            place: rd.src.place(&r.loc()),
+        },
     })
 }
 
@@ -451,7 +558,9 @@ pub fn problem(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingProb
         }
         n
     });
-    let township = rd.text(r, Field::Township).unwrap_or_else(|| ctx.campaign.region.township.clone());
+    let township = rd
+        .text(r, Field::Township)
+        .unwrap_or_else(|| ctx.campaign.region.township.clone());
     let village = rd.text(r, Field::Village);
     let household_id = rd.text(r, Field::HouseholdId).map(|s| to_half_width(&s).into_owned());
     let head_name = rd.name(r, Field::HeadName, false);
@@ -482,7 +591,13 @@ pub fn problem(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingProb
     match level {
         Some(ProblemLevel::Household) if !has_household => {
             let loc = rd.loc_of(r, Field::HouseholdId);
-            rd.error(&loc, Field::HouseholdId, "", "户内问题须填写户编号或户主姓名", "填写该问题所在户的户编号（或户主姓名）");
+            rd.error(
+                &loc,
+                Field::HouseholdId,
+                "",
+                "户内问题须填写户编号或户主姓名",
+                "填写该问题所在户的户编号（或户主姓名）",
+            );
         }
         Some(l) if l != ProblemLevel::Household && has_household => {
             let loc = rd.loc_of(r, Field::Level);
@@ -508,20 +623,47 @@ pub fn problem(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingProb
     let person = rd.name(r, Field::Person, true);
     let unit = rd.text(r, Field::Unit).unwrap_or_default();
     let deadline = required_date(rd, r, Field::Deadline);
-    let status = rd.closed(r, Field::Status, RectificationStatus::parse, &RectificationStatus::labels());
+    let status = rd.closed(
+        r,
+        Field::Status,
+        RectificationStatus::parse,
+        &RectificationStatus::labels(),
+    );
     let done = rd.date(r, Field::Done);
-    if status == Some(RectificationStatus::Done) && done.is_none() && r.cell(Field::Done).is_none_or(|(c, _)| c.is_empty()) {
+    if status == Some(RectificationStatus::Done)
+        && done.is_none()
+        && r.cell(Field::Done).is_none_or(|(c, _)| c.is_empty())
+    {
         let loc = rd.loc_of(r, Field::Done);
-        rd.error(&loc, Field::Done, "", "整改状态为已整改，但没有填写完成日期", "填写整改完成日期");
+        rd.error(
+            &loc,
+            Field::Done,
+            "",
+            "整改状态为已整改，但没有填写完成日期",
+            "填写整改完成日期",
+        );
     }
     if let (Some(s), Some(_)) = (status, done)
         && s != RectificationStatus::Done
     {
         let loc = rd.loc_of(r, Field::Status);
-        rd.warning(&loc, Field::Status, s.label(), "已填写完成日期，但整改状态不是“已整改”", "核对整改状态与完成日期");
+        rd.warning(
+            &loc,
+            Field::Status,
+            s.label(),
+            "已填写完成日期，但整改状态不是“已整改”",
+            "核对整改状态与完成日期",
+        );
     }
     let effect = rd.text(r, Field::Effect);
-    let household_place = rd.src.place(&rd.loc_of(r, if household_id.is_some() { Field::HouseholdId } else { Field::HeadName }));
+    let household_place = rd.src.place(&rd.loc_of(
+        r,
+        if household_id.is_some() {
+            Field::HouseholdId
+        } else {
+            Field::HeadName
+        },
+    ));
     let (level, kind, content, measure, person) = (level?, kind?, content?, measure?, person?);
     Some(PendingProblem {
         household_place,
@@ -561,8 +703,19 @@ pub fn report(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<MilestoneRep
         } else {
             format!("改为 campaign.yaml“时间安排”中的节点之一：{}", names.join("、"))
         };
-        rd.error(&loc, Field::Milestone, m.clone(), "节点不在 campaign.yaml 的时间安排中", fix);
+        rd.error(
+            &loc,
+            Field::Milestone,
+            m.clone(),
+            "节点不在 campaign.yaml 的时间安排中",
+            fix,
+        );
     }
     let done = rd.date(r, Field::Done);
-    Some(MilestoneReport { unit: unit?, milestone: milestone?, done, place: rd.src.place(&r.loc()) })
+    Some(MilestoneReport {
+        unit: unit?,
+        milestone: milestone?,
+        done,
+        place: rd.src.place(&r.loc()),
+    })
 }

@@ -69,13 +69,26 @@ impl Walker<'_> {
         Place::file(CAMPAIGN_FILE)
     }
 
-    fn error(&mut self, path: &[PSeg], field: &str, value: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+    fn error(
+        &mut self,
+        path: &[PSeg],
+        field: &str,
+        value: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         let place = self.place(path);
         self.diags.push(Diagnostic::error(place, field, value, message, fix));
     }
 
     /// Checks the keys of a mapping against (Chinese, English) pairs; returns canonical key → (value, path).
-    fn keys<'v>(&mut self, m: &'v Mapping, allowed: &[(&str, &str)], base: &[PSeg], what: &str) -> Vec<(&'static str, &'v Value, Vec<PSeg>)>
+    fn keys<'v>(
+        &mut self,
+        m: &'v Mapping,
+        allowed: &[(&str, &str)],
+        base: &[PSeg],
+        what: &str,
+    ) -> Vec<(&'static str, &'v Value, Vec<PSeg>)>
     where
         'static: 'v,
     {
@@ -87,19 +100,34 @@ impl Walker<'_> {
             };
             let mut path = base.to_vec();
             path.push(PSeg::Key(key.clone()));
-            let found = allowed.iter().find(|(zh, en)| *zh == key || *en == key).map(|(zh, _)| *zh);
+            let found = allowed
+                .iter()
+                .find(|(zh, en)| *zh == key || *en == key)
+                .map(|(zh, _)| *zh);
             match found {
                 Some(zh) => {
                     let zh: &'static str = static_key(zh);
                     if out.iter().any(|(z, _, _)| *z == zh) {
-                        self.error(&path, zh, key.clone(), format!("{what}中的“{zh}”重复出现"), "删除重复的键");
+                        self.error(
+                            &path,
+                            zh,
+                            key.clone(),
+                            format!("{what}中的“{zh}”重复出现"),
+                            "删除重复的键",
+                        );
                     } else {
                         out.push((zh, v, path));
                     }
                 }
                 None => {
                     let names: Vec<&str> = allowed.iter().map(|(zh, _)| *zh).collect();
-                    self.error(&path, "", key.clone(), format!("{what}中有未知的键“{key}”"), format!("可用的键：{}", names.join("、")));
+                    self.error(
+                        &path,
+                        "",
+                        key.clone(),
+                        format!("{what}中有未知的键“{key}”"),
+                        format!("可用的键：{}", names.join("、")),
+                    );
                 }
             }
         }
@@ -113,7 +141,13 @@ impl Walker<'_> {
             Value::Null => None,
             Value::String(_) => None,
             _ => {
-                self.error(path, field, "", format!("「{field}」应为文字"), format!("把「{field}」写成一个值"));
+                self.error(
+                    path,
+                    field,
+                    "",
+                    format!("「{field}」应为文字"),
+                    format!("把「{field}」写成一个值"),
+                );
                 None
             }
         }
@@ -133,7 +167,11 @@ impl Walker<'_> {
             Value::Null => Vec::new(),
             // A single string may list several names separated by 、 or ，.
             other => match self.text(other, path, field) {
-                Some(t) => t.split(['、', '，', ',']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                Some(t) => t
+                    .split(['、', '，', ','])
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
                 None => Vec::new(),
             },
         }
@@ -162,14 +200,20 @@ fn static_key(zh: &str) -> &'static str {
 }
 
 fn get<'v>(fields: &[(&'static str, &'v Value, Vec<PSeg>)], key: &str) -> Option<(&'v Value, Vec<PSeg>)> {
-    fields.iter().find(|(k, _, _)| *k == key).map(|(_, v, p)| (*v, p.clone()))
+    fields
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, v, p)| (*v, p.clone()))
 }
 
 /// Parses campaign.yaml; `Err` carries every problem found.
 pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
     let value: Value = serde_yaml::from_str(text).map_err(|e| vec![syntax_error(CAMPAIGN_FILE, &e)])?;
     let index = YamlIndex::new(text);
-    let mut w = Walker { index: &index, diags: Vec::new() };
+    let mut w = Walker {
+        index: &index,
+        diags: Vec::new(),
+    };
     let Value::Mapping(top) = &value else {
         return Err(vec![Diagnostic::error(
             Place::file(CAMPAIGN_FILE),
@@ -181,7 +225,13 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
     };
     let fields = w.keys(top, TOP, &[], "campaign.yaml");
     let missing = |w: &mut Walker, key: &str, fix: &str| {
-        w.diags.push(Diagnostic::error(Place::file(CAMPAIGN_FILE), key, "", format!("缺少必填项“{key}”"), fix));
+        w.diags.push(Diagnostic::error(
+            Place::file(CAMPAIGN_FILE),
+            key,
+            "",
+            format!("缺少必填项“{key}”"),
+            fix,
+        ));
     };
 
     let name = match get(&fields, "名称") {
@@ -190,10 +240,22 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
             if let Some(n) = &n
                 && super::build::bad_path_chars(n)
             {
-                w.error(&p, "名称", n.clone(), "名称会用作输出文件夹名，不能含有 / \\ : * ? \" < > |", "去掉这些字符");
+                w.error(
+                    &p,
+                    "名称",
+                    n.clone(),
+                    "名称会用作输出文件夹名，不能含有 / \\ : * ? \" < > |",
+                    "去掉这些字符",
+                );
             }
             if n.is_none() {
-                w.error(&p, "名称", "", "名称为空", "填写本次排查的名称，如 2024年第二季度防止返贫监测帮扶集中排查");
+                w.error(
+                    &p,
+                    "名称",
+                    "",
+                    "名称为空",
+                    "填写本次排查的名称，如 2024年第二季度防止返贫监测帮扶集中排查",
+                );
             }
             n
         }
@@ -242,12 +304,24 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
                 w.error(&p, "乡镇", "", "地区中缺少乡镇", "在 地区 下加上 乡镇: 某某乡");
             } else if super::build::bad_path_chars(&region.township) {
                 let tp = get(&rf, "乡镇").map(|(_, p)| p).unwrap_or(p);
-                w.error(&tp, "乡镇", region.township.clone(), "乡镇名会用作输出文件夹名，不能含有 / \\ : * ? \" < > |", "去掉这些字符");
+                w.error(
+                    &tp,
+                    "乡镇",
+                    region.township.clone(),
+                    "乡镇名会用作输出文件夹名，不能含有 / \\ : * ? \" < > |",
+                    "去掉这些字符",
+                );
             } else {
                 township_ok = true;
             }
         }
-        Some((_, p)) => w.error(&p, "地区", "", "地区应写成 {省: …, 县: …, 乡镇: …}", "按示例填写 省、县、乡镇"),
+        Some((_, p)) => w.error(
+            &p,
+            "地区",
+            "",
+            "地区应写成 {省: …, 县: …, 乡镇: …}",
+            "按示例填写 省、县、乡镇",
+        ),
         None => missing(&mut w, "地区", "加上 地区: {省: 某省, 县: 某县, 乡镇: 某乡}"),
     }
 
@@ -279,7 +353,13 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
         Some((Value::Mapping(m), p)) => Some(parse_issuance(&mut w, m, &p)),
         Some((Value::Null, _)) | None => None,
         Some((_, p)) => {
-            w.error(&p, "发文", "", "发文应写成 机关、代字、序号 等键的映射", "按 README 示例填写");
+            w.error(
+                &p,
+                "发文",
+                "",
+                "发文应写成 机关、代字、序号 等键的映射",
+                "按 README 示例填写",
+            );
             None
         }
     };
@@ -291,7 +371,13 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
                 let mut ip = p.clone();
                 ip.push(PSeg::Idx(i));
                 let Value::Mapping(m) = item else {
-                    w.error(&ip, "时间安排", "", "每个时间安排应写成 {节点: …, 截止: …}", "按示例改写");
+                    w.error(
+                        &ip,
+                        "时间安排",
+                        "",
+                        "每个时间安排应写成 {节点: …, 截止: …}",
+                        "按示例改写",
+                    );
                     continue;
                 };
                 let mf = w.keys(m, MILESTONE, &ip, "时间安排");
@@ -334,7 +420,13 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
             place: Place::file(CAMPAIGN_FILE),
         }),
         // Every missing or wrong value has already been reported above.
-        _ => Err(vec![Diagnostic::error(Place::file(CAMPAIGN_FILE), "", "", "campaign.yaml 不完整", "补全必填项")]),
+        _ => Err(vec![Diagnostic::error(
+            Place::file(CAMPAIGN_FILE),
+            "",
+            "",
+            "campaign.yaml 不完整",
+            "补全必填项",
+        )]),
     }
 }
 
@@ -369,9 +461,19 @@ fn parse_issuance(w: &mut Walker, m: &Mapping, base: &[PSeg]) -> Issuance {
             _ => is.printer = w.text(v, p, k),
         }
     }
-    for (key, present) in [("机关", !is.authority.is_empty()), ("代字", !is.prefix.is_empty()), ("序号", is.number > 0)] {
+    for (key, present) in [
+        ("机关", !is.authority.is_empty()),
+        ("代字", !is.prefix.is_empty()),
+        ("序号", is.number > 0),
+    ] {
         if !present && get(&f, key).is_none() {
-            w.error(base, key, "", format!("发文中缺少“{key}”"), format!("在 发文 下填写 {key}"));
+            w.error(
+                base,
+                key,
+                "",
+                format!("发文中缺少“{key}”"),
+                format!("在 发文 下填写 {key}"),
+            );
         } else if !present && key != "序号" {
             let p = get(&f, key).map(|(_, p)| p).unwrap_or_default();
             w.error(&p, key, "", format!("发文中的“{key}”为空"), format!("填写 {key}"));
@@ -398,10 +500,22 @@ pub fn parse_rules(text: &str) -> Result<RulesFile, Vec<Diagnostic>> {
             .locate(&[Seg::Key("时限规则"), Seg::Idx(i)])
             .map_or_else(|| Place::file(RULES_FILE), |(l, c)| Place::line(RULES_FILE, l, c));
         if r.max.is_none() && r.min.is_none() && !r.disabled {
-            diags.push(Diagnostic::error(place.clone(), "时限规则", r.name.clone(), "时限规则既没有上限也没有下限", "填写 上限 或 下限（天数）"));
+            diags.push(Diagnostic::error(
+                place.clone(),
+                "时限规则",
+                r.name.clone(),
+                "时限规则既没有上限也没有下限",
+                "填写 上限 或 下限（天数）",
+            ));
         }
         if r.procedures.is_empty() && !r.disabled {
-            diags.push(Diagnostic::error(place, "时限规则", r.name.clone(), "时限规则没有适用的程序", "填写 程序: [识别纳入] 等"));
+            diags.push(Diagnostic::error(
+                place,
+                "时限规则",
+                r.name.clone(),
+                "时限规则没有适用的程序",
+                "填写 程序: [识别纳入] 等",
+            ));
         }
     }
     if diags.is_empty() { Ok(rules) } else { Err(diags) }
@@ -481,7 +595,8 @@ mod tests {
     #[test]
     fn rules_file() {
         assert!(parse_rules("").unwrap().deadlines.is_empty());
-        let e = parse_rules("时限规则:\n  - {名称: x, 程序: [识别纳入], 起: 发现线索, 止: 县级审批, 单位: 自然日}\n").unwrap_err();
+        let e = parse_rules("时限规则:\n  - {名称: x, 程序: [识别纳入], 起: 发现线索, 止: 县级审批, 单位: 自然日}\n")
+            .unwrap_err();
         assert_eq!(e[0].place.line, Some(2));
         let e = parse_rules("颜色: 红\n").unwrap_err();
         assert!(e[0].message.contains("rules.yaml"));

@@ -41,7 +41,10 @@ pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) ->
         }
     };
     for sheet in sheets {
-        let src = Source { file: rel.to_string(), sheet: Some(sheet.name.clone()) };
+        let src = Source {
+            file: rel.to_string(),
+            sheet: Some(sheet.name.clone()),
+        };
         match sheet.range {
             Ok(range) => {
                 let merges = MergeIndex::new(&sheet.merges);
@@ -70,7 +73,7 @@ fn open(ext: &str, bytes: Vec<u8>) -> Result<Vec<RawSheet>, String> {
     let mut out = Vec::new();
     match ext {
         "xls" => {
-            let mut wb: Xls<_> = open_workbook_from_rs(cur).map_err(|e| e.to_string())?;
+            let mut wb: Xls<_> = open_workbook_from_rs(cur).map_err(|e: calamine::XlsError| e.to_string())?;
             for name in worksheet_names(wb.sheets_metadata()) {
                 let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
                 let range = wb.worksheet_range(&name).map_err(|e| e.to_string());
@@ -79,14 +82,18 @@ fn open(ext: &str, bytes: Vec<u8>) -> Result<Vec<RawSheet>, String> {
         }
         "ods" => {
             // calamine does not expose ODS merged regions; repeated household columns still work.
-            let mut wb: Ods<_> = open_workbook_from_rs(cur).map_err(|e| e.to_string())?;
+            let mut wb: Ods<_> = open_workbook_from_rs(cur).map_err(|e: calamine::OdsError| e.to_string())?;
             for name in worksheet_names(wb.sheets_metadata()) {
                 let range = wb.worksheet_range(&name).map_err(|e| e.to_string());
-                out.push(RawSheet { name, range, merges: Vec::new() });
+                out.push(RawSheet {
+                    name,
+                    range,
+                    merges: Vec::new(),
+                });
             }
         }
         _ => {
-            let mut wb: Xlsx<_> = open_workbook_from_rs(cur).map_err(|e| e.to_string())?;
+            let mut wb: Xlsx<_> = open_workbook_from_rs(cur).map_err(|e: calamine::XlsxError| e.to_string())?;
             for name in worksheet_names(wb.sheets_metadata()) {
                 let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
                 let range = wb.worksheet_range(&name).map_err(|e| e.to_string());
@@ -98,7 +105,10 @@ fn open(ext: &str, bytes: Vec<u8>) -> Result<Vec<RawSheet>, String> {
 }
 
 fn worksheet_names(meta: &[calamine::Sheet]) -> Vec<String> {
-    meta.iter().filter(|s| s.typ == SheetType::WorkSheet).map(|s| s.name.clone()).collect()
+    meta.iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 /// Vertical merged regions per column: a covered cell takes the value of the region's top cell.
@@ -187,21 +197,25 @@ impl Record for ExcelRow<'_> {
     }
 
     fn loc(&self) -> Loc {
-        Loc::Cell { row: self.row, col: self.map.first_col }
+        Loc::Cell {
+            row: self.row,
+            col: self.map.first_col,
+        }
     }
 }
 
 /// The header rows found on a sheet.
 struct HeaderBlock {
     kind: SheetKind,
-    first_row: u32,
     last_row: u32,
     /// (row, col, raw text, match) for every non-empty text cell in the block.
     cells: Vec<(u32, u32, String, Option<Header>)>,
 }
 
 fn row_headers(range: &Range<Data>, row: u32) -> Vec<(u32, String, Option<Header>)> {
-    let (Some(start), Some(end)) = (range.start(), range.end()) else { return Vec::new() };
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for col in start.1..=end.1 {
         if let Some(Data::String(s)) = range.get_value((row, col))
@@ -256,12 +270,18 @@ fn find_header(range: &Range<Data>) -> Option<HeaderBlock> {
         }
     }
     let kind = detect_kind(&all)?;
-    Some(HeaderBlock { kind, first_row: first, last_row: last, cells })
+    Some(HeaderBlock {
+        kind,
+        last_row: last,
+        cells,
+    })
 }
 
 /// A row of column numbers (1, 2, 3 …) printed under official form headers.
 fn is_column_number_row(range: &Range<Data>, row: u32) -> bool {
-    let (Some(start), Some(end)) = (range.start(), range.end()) else { return false };
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return false;
+    };
     let mut expected = None::<f64>;
     let mut seen = 0;
     for col in start.1..=end.1 {
@@ -287,14 +307,29 @@ fn is_column_number_row(range: &Range<Data>, row: u32) -> bool {
 
 /// 合计 rows and 填报人/审核人 lines under a table are not data.
 fn is_footer(range: &Range<Data>, row: u32) -> bool {
-    let (Some(start), Some(end)) = (range.start(), range.end()) else { return false };
+    let (Some(start), Some(end)) = (range.start(), range.end()) else {
+        return false;
+    };
     for col in start.1..=end.1 {
         match range.get_value((row, col)) {
             Some(Data::String(s)) if !trim(s).is_empty() => {
                 let t: String = trim(s).chars().filter(|c| !c.is_whitespace()).collect();
-                return ["合计", "总计", "小计", "填报人", "填表人", "审核人", "制表人", "负责人", "单位负责人", "注：", "注:", "说明："]
-                    .iter()
-                    .any(|p| t.starts_with(p));
+                return [
+                    "合计",
+                    "总计",
+                    "小计",
+                    "填报人",
+                    "填表人",
+                    "审核人",
+                    "制表人",
+                    "负责人",
+                    "单位负责人",
+                    "注：",
+                    "注:",
+                    "说明：",
+                ]
+                .iter()
+                .any(|p| t.starts_with(p));
             }
             Some(d) if !is_blank(d) => return false,
             _ => {}
@@ -303,7 +338,14 @@ fn is_footer(range: &Range<Data>, row: u32) -> bool {
     false
 }
 
-fn read_sheet(src: &Source, range: &Range<Data>, merges: &MergeIndex, ctx: &Ctx, rules: &RulesFile, data: &mut FileData) {
+fn read_sheet(
+    src: &Source,
+    range: &Range<Data>,
+    merges: &MergeIndex,
+    ctx: &Ctx,
+    rules: &RulesFile,
+    data: &mut FileData,
+) {
     let Some(block) = find_header(range) else {
         if range.used_cells().any(|(_, _, d)| !is_blank(d)) {
             data.diagnostics.push(Diagnostic::warning(
@@ -349,7 +391,11 @@ fn read_sheet(src: &Source, range: &Range<Data>, merges: &MergeIndex, ctx: &Ctx,
                 place,
                 f.label(),
                 text.clone(),
-                format!("与第{}列重复，都对应「{}」，本列未读取", crate::model::col_letters(prev), f.label()),
+                format!(
+                    "与第{}列重复，都对应「{}」，本列未读取",
+                    crate::model::col_letters(prev),
+                    f.label()
+                ),
                 "删除重复的列，或改为其他标准表头",
             ));
             continue;
@@ -373,11 +419,22 @@ fn read_sheet(src: &Source, range: &Range<Data>, merges: &MergeIndex, ctx: &Ctx,
             "如需读取，请改为 README“输入约定”中的标准表头或别名",
         ));
     }
-    let header_place = Place::cell(src.file.clone(), src.sheet.clone().unwrap_or_default(), block.last_row, first_col(&cols));
+    let header_place = Place::cell(
+        src.file.clone(),
+        src.sheet.clone().unwrap_or_default(),
+        block.last_row,
+        first_col(&cols),
+    );
     let mut missing = Vec::new();
     for alternatives in kind.required() {
         if alternatives.iter().all(|f| cols[f.index()].is_none()) {
-            missing.push(alternatives.iter().map(|f| format!("「{}」", f.label())).collect::<Vec<_>>().join("或"));
+            missing.push(
+                alternatives
+                    .iter()
+                    .map(|f| format!("「{}」", f.label()))
+                    .collect::<Vec<_>>()
+                    .join("或"),
+            );
         }
     }
     if !missing.is_empty() {
@@ -393,9 +450,18 @@ fn read_sheet(src: &Source, range: &Range<Data>, merges: &MergeIndex, ctx: &Ctx,
     }
     data.diagnostics.append(&mut diags);
 
-    let map = SheetMap { range, merges, first_col: first_col(&cols), cols };
+    let map = SheetMap {
+        range,
+        merges,
+        first_col: first_col(&cols),
+        cols,
+    };
     let end_row = range.end().map_or(0, |e| e.0);
-    let mut rd = Reader { src, rules, diags: &mut data.diagnostics };
+    let mut rd = Reader {
+        src,
+        rules,
+        diags: &mut data.diagnostics,
+    };
     let mut rows = 0usize;
     let mut households = Vec::new();
     let mut members = Vec::new();
@@ -410,7 +476,11 @@ fn read_sheet(src: &Source, range: &Range<Data>, merges: &MergeIndex, ctx: &Ctx,
         first_data += 1;
     }
     for row in first_data..=end_row {
-        let blank = map.cols.iter().flatten().all(|&c| range.get_value((row, c)).is_none_or(is_blank));
+        let blank = map
+            .cols
+            .iter()
+            .flatten()
+            .all(|&c| range.get_value((row, c)).is_none_or(is_blank));
         if blank || is_footer(range, row) {
             continue;
         }
@@ -497,7 +567,9 @@ fn one_sheet_row(
             );
             return;
         }
-        _ => rd.text(rec, Field::HouseholdId).map(|s| super::values::to_half_width(&s).into_owned()),
+        _ => rd
+            .text(rec, Field::HouseholdId)
+            .map(|s| super::values::to_half_width(&s).into_owned()),
     };
     let Some(hid) = hid else { return };
     let idx = match groups.get(&hid) {
@@ -506,7 +578,9 @@ fn one_sheet_row(
             idx
         }
         None => {
-            let Some(h) = build::household(rd, ctx, rec) else { return };
+            let Some(h) = build::household(rd, ctx, rec) else {
+                return;
+            };
             households.push(h);
             let idx = households.len() - 1;
             groups.insert(hid.clone(), (idx, rec.row));
@@ -521,7 +595,14 @@ fn one_sheet_row(
 }
 
 /// Repeated household columns must agree with the household's first row (merged ones always do).
-fn compare_with_first(rd: &mut Reader, map: &SheetMap, row: u32, first_row: u32, hid: &str, h: &mut build::PendingHousehold) {
+fn compare_with_first(
+    rd: &mut Reader,
+    map: &SheetMap,
+    row: u32,
+    first_row: u32,
+    hid: &str,
+    h: &mut build::PendingHousehold,
+) {
     for &f in HOUSEHOLD_FIELDS {
         let Some(col) = map.cols[f.index()] else { continue };
         let (d, at) = map.value(row, col);
@@ -535,7 +616,12 @@ fn compare_with_first(rd: &mut Reader, map: &SheetMap, row: u32, first_row: u32,
                 &Loc::Cell { row: at, col },
                 f,
                 v,
-                format!("同一户（户编号 {hid}）各行的「{}」不一致，该户第一行（{}）为“{}”", f.label(), crate::model::cell_ref(at0, col), v0),
+                format!(
+                    "同一户（户编号 {hid}）各行的「{}」不一致，该户第一行（{}）为“{}”",
+                    f.label(),
+                    crate::model::cell_ref(at0, col),
+                    v0
+                ),
                 "一表式布局中同一户的户信息须各行一致，或纵向合并单元格",
             );
         }
@@ -564,7 +650,11 @@ mod tests {
 
     #[test]
     fn merge_index_finds_anchor() {
-        let m = MergeIndex::new(&[Dimensions::new((4, 1), (6, 1)), Dimensions::new((9, 1), (10, 2)), Dimensions::new((2, 5), (2, 7))]);
+        let m = MergeIndex::new(&[
+            Dimensions::new((4, 1), (6, 1)),
+            Dimensions::new((9, 1), (10, 2)),
+            Dimensions::new((2, 5), (2, 7)),
+        ]);
         assert_eq!(m.anchor(4, 1), None);
         assert_eq!(m.anchor(5, 1), Some(4));
         assert_eq!(m.anchor(6, 1), Some(4));

@@ -193,9 +193,23 @@ impl SheetKind {
             SheetKind::Member => member || f == Note,
             SheetKind::HouseholdWithMembers => household || member,
             SheetKind::Procedure => {
-                matches!(f, Seq | Village | HouseholdId | HeadName | ProcKind | LeadSource | EliminationMode | IncomeOkSince | Note | Stage(_))
+                matches!(
+                    f,
+                    Seq | Village
+                        | HouseholdId
+                        | HeadName
+                        | ProcKind
+                        | LeadSource
+                        | EliminationMode
+                        | IncomeOkSince
+                        | Note
+                        | Stage(_)
+                )
             }
-            SheetKind::Measure => matches!(f, Seq | Village | HouseholdId | HeadName | MeasureCategory | MeasureDetail | MeasureDate),
+            SheetKind::Measure => matches!(
+                f,
+                Seq | Village | HouseholdId | HeadName | MeasureCategory | MeasureDetail | MeasureDate
+            ),
             SheetKind::Problem => matches!(
                 f,
                 Seq | Township
@@ -224,9 +238,14 @@ impl SheetKind {
         match self {
             SheetKind::Household => &[&[HouseholdId], &[Village], &[HeadName], &[HeadId], &[HouseholdType]],
             SheetKind::Member => &[&[HouseholdId, HeadId], &[Name], &[IdNumber], &[Relation]],
-            SheetKind::HouseholdWithMembers => {
-                &[&[HouseholdId], &[Village], &[HouseholdType], &[Name], &[IdNumber], &[Relation]]
-            }
+            SheetKind::HouseholdWithMembers => &[
+                &[HouseholdId],
+                &[Village],
+                &[HouseholdType],
+                &[Name],
+                &[IdNumber],
+                &[Relation],
+            ],
             SheetKind::Procedure => &[&[HouseholdId], &[ProcKind]],
             SheetKind::Measure => &[&[HouseholdId], &[MeasureCategory], &[MeasureDetail]],
             SheetKind::Problem => &[&[ProblemType], &[Content], &[Rectification], &[Person], &[Deadline]],
@@ -254,16 +273,21 @@ pub enum Header {
 /// unit in brackets (`工资性收入（元）`), no trailing colon.
 pub fn normalize_header(s: &str) -> String {
     let half = to_half_width(s);
-    let mut t: String = trim(&half).chars().filter(|c| !c.is_whitespace() && !matches!(c, '*' | '＊' | '※')).collect();
+    let mut t: String = trim(&half)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '＊' | '※'))
+        .collect();
     loop {
         let before = t.len();
         if t.ends_with(')') || t.ends_with('）') {
             if let Some(open) = t.rfind(['(', '（']) {
                 // Keep headers that are a bracket expression as a whole (乡(镇)).
                 let inner = &t[open..];
-                let unit_like = ["元", "人", "个", "是/否", "是否", "yyyy", "年", "月", "日", "18位", "必填", "选填", "多选", "单选"]
-                    .iter()
-                    .any(|u| inner.contains(u));
+                let unit_like = [
+                    "元", "人", "个", "是/否", "是否", "yyyy", "年", "月", "日", "18位", "必填", "选填", "多选", "单选",
+                ]
+                .iter()
+                .any(|u| inner.contains(u));
                 if open > 0 && unit_like {
                     t.truncate(open);
                 }
@@ -321,7 +345,10 @@ pub fn resolve(h: Header, kind: SheetKind) -> Field {
 /// Recognises the sheet kind from the set of headers found on a row.
 pub fn detect_kind(headers: &[Header]) -> Option<SheetKind> {
     let has = |f: Field| headers.contains(&Header::Field(f));
-    let stages = headers.iter().filter(|h| matches!(h, Header::Field(Field::Stage(_)))).count();
+    let stages = headers
+        .iter()
+        .filter(|h| matches!(h, Header::Field(Field::Stage(_))))
+        .count();
     let generic_id = headers.contains(&Header::GenericId);
     if has(Field::ProblemType) && (has(Field::Content) || has(Field::Rectification)) {
         return Some(SheetKind::Problem);
@@ -342,13 +369,23 @@ pub fn detect_kind(headers: &[Header]) -> Option<SheetKind> {
     .iter()
     .filter(|f| has(**f))
     .count();
-    let member_markers = [Field::Name, Field::Relation, Field::Labour, Field::SevereDisability, Field::Schooling]
-        .iter()
-        .filter(|f| has(**f))
-        .count()
+    let member_markers = [
+        Field::Name,
+        Field::Relation,
+        Field::Labour,
+        Field::SevereDisability,
+        Field::Schooling,
+    ]
+    .iter()
+    .filter(|f| has(**f))
+    .count()
         + usize::from(has(Field::IdNumber));
     if household_markers >= 1 && (has(Field::HouseholdId) || has(Field::HeadName)) {
-        return Some(if member_markers >= 1 { SheetKind::HouseholdWithMembers } else { SheetKind::Household });
+        return Some(if member_markers >= 1 {
+            SheetKind::HouseholdWithMembers
+        } else {
+            SheetKind::Household
+        });
     }
     if has(Field::MeasureCategory) || (has(Field::MeasureDetail) && has(Field::HouseholdId)) {
         return Some(SheetKind::Measure);
@@ -382,9 +419,18 @@ mod tests {
         assert_eq!(m("*户编号"), Some(Header::Field(Field::HouseholdId)));
         assert_eq!(m("户 主 姓 名"), Some(Header::Field(Field::HeadName)));
         assert_eq!(m("乡（镇）"), Some(Header::Field(Field::Township)));
-        assert_eq!(m("公示开始日期"), Some(Header::Field(Field::Stage(Stage::PublicityStart))));
-        assert_eq!(m("县级审批日期"), Some(Header::Field(Field::Stage(Stage::CountyApproval))));
-        assert_eq!(m("乡镇审核时间"), Some(Header::Field(Field::Stage(Stage::TownshipReview))));
+        assert_eq!(
+            m("公示开始日期"),
+            Some(Header::Field(Field::Stage(Stage::PublicityStart)))
+        );
+        assert_eq!(
+            m("县级审批日期"),
+            Some(Header::Field(Field::Stage(Stage::CountyApproval)))
+        );
+        assert_eq!(
+            m("乡镇审核时间"),
+            Some(Header::Field(Field::Stage(Stage::TownshipReview)))
+        );
         assert_eq!(m("芒洪村防止返贫监测对象信息表"), None);
         assert_eq!(m("填报单位："), None);
     }
@@ -414,7 +460,10 @@ mod tests {
     fn kinds() {
         let h = |fs: &[Field]| fs.iter().map(|f| Header::Field(*f)).collect::<Vec<_>>();
         use Field::*;
-        assert_eq!(detect_kind(&h(&[HouseholdId, HeadName, HouseholdType, Size])), Some(SheetKind::Household));
+        assert_eq!(
+            detect_kind(&h(&[HouseholdId, HeadName, HouseholdType, Size])),
+            Some(SheetKind::Household)
+        );
         let mut mem = h(&[HouseholdId, Name, Relation]);
         mem.push(Header::GenericId);
         assert_eq!(detect_kind(&mem), Some(SheetKind::Member));
@@ -423,12 +472,25 @@ mod tests {
             Some(SheetKind::HouseholdWithMembers)
         );
         assert_eq!(detect_kind(&h(&[HouseholdId, ProcKind])), Some(SheetKind::Procedure));
-        assert_eq!(detect_kind(&h(&[HouseholdId, MeasureCategory, MeasureDetail])), Some(SheetKind::Measure));
         assert_eq!(
-            detect_kind(&h(&[Village, HeadName, HouseholdType, ProblemType, Content, Rectification])),
+            detect_kind(&h(&[HouseholdId, MeasureCategory, MeasureDetail])),
+            Some(SheetKind::Measure)
+        );
+        assert_eq!(
+            detect_kind(&h(&[
+                Village,
+                HeadName,
+                HouseholdType,
+                ProblemType,
+                Content,
+                Rectification
+            ])),
             Some(SheetKind::Problem)
         );
-        assert_eq!(detect_kind(&h(&[ReportUnit, Milestone, Done])), Some(SheetKind::Milestone));
+        assert_eq!(
+            detect_kind(&h(&[ReportUnit, Milestone, Done])),
+            Some(SheetKind::Milestone)
+        );
         assert_eq!(detect_kind(&h(&[Note])), None);
     }
 }

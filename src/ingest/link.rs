@@ -21,7 +21,11 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         for h in f.households {
             if let Some(&i) = by_id.get(&h.h.id) {
                 let first = &pending[i].id_place;
-                let where_ = if first.file == h.id_place.file { "本文件" } else { "另一文件" };
+                let where_ = if first.file == h.id_place.file {
+                    "本文件"
+                } else {
+                    "另一文件"
+                };
                 diags.push(Diagnostic::error(
                     h.id_place.clone(),
                     Field::HouseholdId.label(),
@@ -81,7 +85,10 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
     let index: HashMap<&str, usize> = households.iter().enumerate().map(|(i, h)| (h.id.as_str(), i)).collect();
     let mut by_name: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, h) in households.iter().enumerate() {
-        by_name.entry((h.village.as_str(), h.head_name.as_str())).or_default().push(i);
+        by_name
+            .entry((h.village.as_str(), h.head_name.as_str()))
+            .or_default()
+            .push(i);
     }
 
     let procedures = link_all(procedures, &index, &households, |p| &p.household_id, diags);
@@ -89,7 +96,11 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
 
     let mut out_problems = Vec::with_capacity(problems.len());
     for pp in problems {
-        let PendingProblem { mut p, household_place, head_type } = pp;
+        let PendingProblem {
+            mut p,
+            household_place,
+            head_type,
+        } = pp;
         if p.level != ProblemLevel::Household {
             out_problems.push(p);
             continue;
@@ -108,30 +119,36 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
                     continue;
                 }
             },
-            (None, Some(name), Some(village)) => match by_name.get(&(village.as_str(), name.as_str())).map(Vec::as_slice) {
-                Some([i]) => Some(*i),
-                Some(many) if many.len() > 1 => {
-                    let ids: Vec<&str> = many.iter().map(|&i| households[i].id.as_str()).collect();
-                    diags.push(Diagnostic::error(
-                        household_place,
-                        Field::HeadName.label(),
-                        name.clone(),
-                        format!("{village}有{}户户主都叫{name}（户编号 {}），无法确定是哪一户", many.len(), ids.join("、")),
-                        "填写户编号",
-                    ));
-                    continue;
+            (None, Some(name), Some(village)) => {
+                match by_name.get(&(village.as_str(), name.as_str())).map(Vec::as_slice) {
+                    Some([i]) => Some(*i),
+                    Some(many) if many.len() > 1 => {
+                        let ids: Vec<&str> = many.iter().map(|&i| households[i].id.as_str()).collect();
+                        diags.push(Diagnostic::error(
+                            household_place,
+                            Field::HeadName.label(),
+                            name.clone(),
+                            format!(
+                                "{village}有{}户户主都叫{name}（户编号 {}），无法确定是哪一户",
+                                many.len(),
+                                ids.join("、")
+                            ),
+                            "填写户编号",
+                        ));
+                        continue;
+                    }
+                    _ => {
+                        diags.push(Diagnostic::error(
+                            household_place,
+                            Field::HeadName.label(),
+                            name.clone(),
+                            format!("在{village}找不到户主姓名为{name}的户"),
+                            "核对户主姓名和村名，或填写户编号",
+                        ));
+                        continue;
+                    }
                 }
-                _ => {
-                    diags.push(Diagnostic::error(
-                        household_place,
-                        Field::HeadName.label(),
-                        name.clone(),
-                        format!("在{village}找不到户主姓名为{name}的户"),
-                        "核对户主姓名和村名，或填写户编号",
-                    ));
-                    continue;
-                }
-            },
+            }
             // Already reported while reading (no household given, or no village to search in).
             _ => None,
         };
@@ -194,7 +211,13 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         }
     }
 
-    Dataset { households, procedures, measures, problems: out_problems, milestone_reports: reports }
+    Dataset {
+        households,
+        procedures,
+        measures,
+        problems: out_problems,
+        milestone_reports: reports,
+    }
 }
 
 /// Attaches dependents (procedures, measures) to existing households; unknown ones are reported.
@@ -256,7 +279,16 @@ fn finish_household(
     seen_heads: &mut HashMap<String, (String, Place)>,
     diags: &mut Vec<Diagnostic>,
 ) -> Household {
-    let PendingHousehold { mut h, head_name_place, head_id_place, size_given, size_place, head_id_invalid, members, .. } = p;
+    let PendingHousehold {
+        mut h,
+        head_name_place,
+        head_id_place,
+        size_given,
+        size_place,
+        head_id_invalid,
+        members,
+        ..
+    } = p;
     for m in &members {
         cross_checks(&h, &m.checks, diags);
     }
@@ -283,7 +315,10 @@ fn finish_household(
                 head_id_place.clone(),
                 Field::HeadId.label(),
                 h.head_id.clone(),
-                format!("户主证件号码与成员中户主的证件号码 {}（{}）不一致", hm.id, head.id_place),
+                format!(
+                    "户主证件号码与成员中户主的证件号码 {}（{}）不一致",
+                    hm.id, head.id_place
+                ),
                 "核对并改正其中一处",
             ));
         }
@@ -360,7 +395,9 @@ fn finish_household(
         }
     }
     for m in members {
-        let LooseMember { mut member, id_place, .. } = m;
+        let LooseMember {
+            mut member, id_place, ..
+        } = m;
         member.household_id = h.id.clone();
         if !member.id.is_empty() {
             match seen_ids.get(&member.id) {
@@ -370,7 +407,13 @@ fn finish_household(
                     } else {
                         format!("同一证件号码也出现在户 {other} 中（{place}），一人不能同时在两户")
                     };
-                    diags.push(Diagnostic::error(id_place, Field::IdNumber.label(), member.id.clone(), msg, "核对证件号码，删除重复的成员"));
+                    diags.push(Diagnostic::error(
+                        id_place,
+                        Field::IdNumber.label(),
+                        member.id.clone(),
+                        msg,
+                        "核对证件号码，删除重复的成员",
+                    ));
                     continue;
                 }
                 None => {

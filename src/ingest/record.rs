@@ -3,8 +3,8 @@
 
 use super::fields::Field;
 use super::values::{
-    DATE_FIX, MONEY_FIX, date_from_number, excel_general_number, money_from_f64, normalize_name, number_text, parse_count,
-    parse_date, parse_money, to_half_width, trim, validate_id,
+    DATE_FIX, MONEY_FIX, date_from_number, excel_general_number, money_from_f64, normalize_name, number_text,
+    parse_count, parse_date, parse_money, to_half_width, trim, validate_id,
 };
 use crate::model::{Diagnostic, Money, Place, RulesFile, VocabEntry, parse_yes_no, split_multi};
 use chrono::NaiveDate;
@@ -55,8 +55,6 @@ impl Cell<'_> {
 pub enum Loc {
     /// Excel cell, 0-based.
     Cell { row: u32, col: u32 },
-    /// Excel row without a column (a column the sheet lacks), 0-based row.
-    Row(u32),
     /// YAML line and column, 1-based.
     Line { line: usize, col: usize },
     /// YAML path such as `户[3].成员[2]` when no line is known.
@@ -80,10 +78,6 @@ impl Source {
             Loc::Cell { row, col } => {
                 let sheet = self.sheet.clone().unwrap_or_default();
                 p = Place::cell(self.file.clone(), sheet, *row, *col);
-            }
-            Loc::Row(row) => {
-                p.row = Some(row + 1);
-                p.cell = Some(format!("第{}行", row + 1));
             }
             Loc::Line { line, col } => {
                 p.line = Some(*line);
@@ -113,14 +107,30 @@ pub struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    pub fn error(&mut self, loc: &Loc, field: Field, value: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        loc: &Loc,
+        field: Field,
+        value: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         let place = self.src.place(loc);
-        self.diags.push(Diagnostic::error(place, field.label(), value, message, fix));
+        self.diags
+            .push(Diagnostic::error(place, field.label(), value, message, fix));
     }
 
-    pub fn warning(&mut self, loc: &Loc, field: Field, value: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+    pub fn warning(
+        &mut self,
+        loc: &Loc,
+        field: Field,
+        value: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         let place = self.src.place(loc);
-        self.diags.push(Diagnostic::warning(place, field.label(), value, message, fix));
+        self.diags
+            .push(Diagnostic::warning(place, field.label(), value, message, fix));
     }
 
     /// Where a field of the record is (its cell if the column exists, else the record).
@@ -150,7 +160,13 @@ impl Reader<'_> {
                 None
             }
             Cell::Structured => {
-                self.error(loc, f, "", "此处应为单个值，不能是列表或映射", format!("把「{}」写成一个值", f.label()));
+                self.error(
+                    loc,
+                    f,
+                    "",
+                    "此处应为单个值，不能是列表或映射",
+                    format!("把「{}」写成一个值", f.label()),
+                );
                 None
             }
         }
@@ -170,7 +186,13 @@ impl Reader<'_> {
     pub fn required_text(&mut self, r: &dyn Record, f: Field) -> Option<String> {
         let (cell, loc) = r.cell(f)?;
         if cell.is_empty() {
-            self.error(&loc, f, "", format!("必填项「{}」为空", f.label()), format!("填写「{}」", f.label()));
+            self.error(
+                &loc,
+                f,
+                "",
+                format!("必填项「{}」为空", f.label()),
+                format!("填写「{}」", f.label()),
+            );
             return None;
         }
         self.text_of(cell, &loc, f)
@@ -178,7 +200,11 @@ impl Reader<'_> {
 
     /// A person's name (inner padding spaces removed for Chinese names).
     pub fn name(&mut self, r: &dyn Record, f: Field, required: bool) -> Option<String> {
-        let t = if required { self.required_text(r, f) } else { self.text(r, f) };
+        let t = if required {
+            self.required_text(r, f)
+        } else {
+            self.text(r, f)
+        };
         t.map(|s| normalize_name(&s))
     }
 
@@ -226,7 +252,13 @@ impl Reader<'_> {
         };
         match result {
             Ok(m) if m.fen() < 0 => {
-                self.error(&loc, f, value, format!("「{}」不能为负数", f.label()), "填写非负金额；亏损请计入生产经营性支出");
+                self.error(
+                    &loc,
+                    f,
+                    value,
+                    format!("「{}」不能为负数", f.label()),
+                    "填写非负金额；亏损请计入生产经营性支出",
+                );
                 None
             }
             Ok(m) => Some(m),
@@ -279,7 +311,13 @@ impl Reader<'_> {
     }
 
     /// A closed vocabulary value (enum from `model::vocab`); unknown values list the allowed ones.
-    pub fn closed<T: Copy>(&mut self, r: &dyn Record, f: Field, parse: fn(&str) -> Option<T>, labels: &[&str]) -> Option<T> {
+    pub fn closed<T: Copy>(
+        &mut self,
+        r: &dyn Record,
+        f: Field,
+        parse: fn(&str) -> Option<T>,
+        labels: &[&str],
+    ) -> Option<T> {
         let (cell, loc) = r.cell(f)?;
         let t = self.text_of(cell, &loc, f)?;
         let v = parse(&to_half_width(&t));
@@ -314,7 +352,10 @@ impl Reader<'_> {
                         f,
                         part,
                         format!("「{}」不在可选值中", f.label()),
-                        format!("改为以下之一（多个用“、”分隔）：{}；如需新增，请在 rules.yaml 的词表中添加", allowed.join("、")),
+                        format!(
+                            "改为以下之一（多个用“、”分隔）：{}；如需新增，请在 rules.yaml 的词表中添加",
+                            allowed.join("、")
+                        ),
                     );
                 }
             }
@@ -335,7 +376,10 @@ impl Reader<'_> {
                     f,
                     t,
                     format!("「{}」不在可选值中", f.label()),
-                    format!("改为以下之一：{}；如需新增，请在 rules.yaml 的词表中添加", allowed.join("、")),
+                    format!(
+                        "改为以下之一：{}；如需新增，请在 rules.yaml 的词表中添加",
+                        allowed.join("、")
+                    ),
                 );
                 None
             }
@@ -360,7 +404,13 @@ impl Reader<'_> {
             Cell::Int(i) => i.to_string(),
             other if other.is_empty() => {
                 if required {
-                    self.error(&loc, f, "", format!("必填项「{}」为空", f.label()), format!("填写「{}」", f.label()));
+                    self.error(
+                        &loc,
+                        f,
+                        "",
+                        format!("必填项「{}」为空", f.label()),
+                        format!("填写「{}」", f.label()),
+                    );
                 }
                 return None;
             }
@@ -380,7 +430,10 @@ impl Reader<'_> {
 pub fn lookup<'e>(entries: &'e [VocabEntry], s: &str) -> Option<&'e str> {
     let half = to_half_width(s);
     let key: String = half.chars().filter(|c| !c.is_whitespace()).collect();
-    entries.iter().find(|e| e.name == key || e.synonyms.iter().any(|x| *x == key)).map(|e| e.name.as_str())
+    entries
+        .iter()
+        .find(|e| e.name == key || e.synonyms.iter().any(|x| *x == key))
+        .map(|e| e.name.as_str())
 }
 
 #[cfg(test)]
@@ -393,10 +446,18 @@ mod tests {
 
     impl Record for Map {
         fn cell(&self, f: Field) -> Option<(Cell<'_>, Loc)> {
-            self.0.get(&f).map(|c| (c.clone(), Loc::Cell { row: 4, col: f.index() as u32 % 26 }))
+            self.0.get(&f).map(|c| {
+                (
+                    c.clone(),
+                    Loc::Cell {
+                        row: 4,
+                        col: f.index() as u32 % 26,
+                    },
+                )
+            })
         }
         fn loc(&self) -> Loc {
-            Loc::Row(4)
+            Loc::Cell { row: 4, col: 0 }
         }
     }
 
@@ -405,10 +466,17 @@ mod tests {
     }
 
     fn reader_run<T>(f: impl FnOnce(&mut Reader) -> T) -> (T, Vec<Diagnostic>) {
-        let src = Source { file: "a.xlsx".into(), sheet: Some("户".into()) };
+        let src = Source {
+            file: "a.xlsx".into(),
+            sheet: Some("户".into()),
+        };
         let rules = RulesFile::defaults();
         let mut diags = Vec::new();
-        let mut rd = Reader { src: &src, rules: &rules, diags: &mut diags };
+        let mut rd = Reader {
+            src: &src,
+            rules: &rules,
+            diags: &mut diags,
+        };
         let out = f(&mut rd);
         (out, diags)
     }
@@ -425,17 +493,24 @@ mod tests {
 
     #[test]
     fn negative_income_is_an_error() {
-        let r = rec(&[(Field::Wage, Cell::Text("-100".into())), (Field::Business, Cell::Float(-3.0))]);
+        let r = rec(&[
+            (Field::Wage, Cell::Text("-100".into())),
+            (Field::Business, Cell::Float(-3.0)),
+        ]);
         let (v, d) = reader_run(|rd| (rd.money(&r, Field::Wage), rd.money(&r, Field::Business)));
         assert_eq!(v, (None, None));
         assert_eq!(d.len(), 2);
-        assert!(d.iter().all(|x| x.severity == Severity::Error && x.message.contains("负数")));
+        assert!(
+            d.iter()
+                .all(|x| x.severity == Severity::Error && x.message.contains("负数"))
+        );
     }
 
     #[test]
     fn closed_vocab_lists_allowed_values() {
         let r = rec(&[(Field::HouseholdType, Cell::Text("贫困户".into()))]);
-        let (v, d) = reader_run(|rd| rd.closed(&r, Field::HouseholdType, HouseholdType::parse, &HouseholdType::labels()));
+        let (v, d) =
+            reader_run(|rd| rd.closed(&r, Field::HouseholdType, HouseholdType::parse, &HouseholdType::labels()));
         assert!(v.is_none());
         assert!(d[0].fix.contains("脱贫户、监测户、一般农户"));
     }

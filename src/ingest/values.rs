@@ -86,10 +86,15 @@ impl fmt::Display for DateError {
 impl std::error::Error for DateError {}
 
 /// How to write a date, for fix suggestions.
-pub const DATE_FIX: &str = "请写成 2024-05-11、2024/5/11、2024.5.11、2024年5月11日 或 20240511 的形式，或将单元格设为日期格式";
+pub const DATE_FIX: &str =
+    "请写成 2024-05-11、2024/5/11、2024.5.11、2024年5月11日 或 20240511 的形式，或将单元格设为日期格式";
 
 fn days_in_month(year: i32, month: u32) -> u32 {
-    let next = if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) };
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
     match (NaiveDate::from_ymd_opt(year, month, 1), next) {
         (Some(a), Some(b)) => (b - a).num_days() as u32,
         _ => 31,
@@ -128,10 +133,16 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     // 2024年5月11日 (also 号 for 日, and an omitted final 日).
     if let Some((y, rest)) = c.split_once('年') {
         let (m, rest) = rest.split_once('月').ok_or(DateError::Format)?;
-        let d = rest.strip_suffix('日').or_else(|| rest.strip_suffix('号')).unwrap_or(rest);
+        let d = rest
+            .strip_suffix('日')
+            .or_else(|| rest.strip_suffix('号'))
+            .unwrap_or(rest);
         return make_date(num(y, 4)?, num(m, 2)? as u32, num(d, 2)? as u32);
     }
-    let sep = c.chars().find(|ch| matches!(ch, '-' | '/' | '.')).ok_or(DateError::Format)?;
+    let sep = c
+        .chars()
+        .find(|ch| matches!(ch, '-' | '/' | '.'))
+        .ok_or(DateError::Format)?;
     let mut parts = c.split(sep);
     let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(DateError::Format);
@@ -141,7 +152,8 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
 
 /// A run of 1..=max_len ASCII digits (a year must have exactly 4).
 fn num(s: &str, max_len: usize) -> Result<i32, DateError> {
-    let ok = !s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit()) && (max_len != 4 || s.len() == 4);
+    let ok =
+        !s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit()) && (max_len != 4 || s.len() == 4);
     if !ok {
         return Err(DateError::Format);
     }
@@ -157,7 +169,9 @@ pub fn date_from_serial(serial: f64) -> Result<NaiveDate, DateError> {
     }
     let days = serial.floor() as i64;
     let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).ok_or(DateError::Format)?;
-    epoch.checked_add_signed(chrono::Duration::days(days)).ok_or(DateError::Format)
+    epoch
+        .checked_add_signed(chrono::Duration::days(days))
+        .ok_or(DateError::Format)
 }
 
 /// A date typed as a plain number: `20240511` (yyyymmdd) or an Excel serial such as 45423.
@@ -208,7 +222,10 @@ impl fmt::Display for IdError {
             IdError::Region => f.write_str("证件号码前6位行政区划代码不能以0开头"),
             IdError::Birth(b) => write!(f, "证件号码中的出生日期“{b}”不是有效日期"),
             IdError::CheckDigit { expected, found } => {
-                write!(f, "证件号码校验位错误：按 GB 11643 计算，末位应为{expected}，实为{found}，号码中有数字录错")
+                write!(
+                    f,
+                    "证件号码校验位错误：按 GB 11643 计算，末位应为{expected}，实为{found}，号码中有数字录错"
+                )
             }
         }
     }
@@ -271,8 +288,16 @@ pub fn validate_id(s: &str) -> Result<IdInfo, IdError> {
     if expected != found {
         return Err(IdError::CheckDigit { expected, found });
     }
-    let sex = if (b[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female };
-    Ok(IdInfo { normalized: upper, birth, sex })
+    let sex = if (b[16] - b'0') % 2 == 1 {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
+    Ok(IdInfo {
+        normalized: upper,
+        birth,
+        sex,
+    })
 }
 
 /// `5.30926E+17`, `5.3E17`: what Excel shows for a long number.
@@ -295,8 +320,16 @@ pub fn excel_general_number(n: f64) -> String {
         let s = format!("{n:.5E}");
         // "5.30926E17" → trim trailing zeros of the mantissa, add the sign of the exponent.
         if let Some((m, e)) = s.split_once('E') {
-            let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
-            let e = if e.starts_with('-') { e.to_string() } else { format!("+{e}") };
+            let m = if m.contains('.') {
+                m.trim_end_matches('0').trim_end_matches('.')
+            } else {
+                m
+            };
+            let e = if e.starts_with('-') {
+                e.to_string()
+            } else {
+                format!("+{e}")
+            };
             return format!("{m}E{e}");
         }
         return s;
@@ -334,7 +367,10 @@ pub const MONEY_FIX: &str = "填写以元为单位的数字，如 8300、1,234.5
 /// Whether a negative amount is acceptable is for the caller to decide.
 pub fn parse_money(s: &str) -> Result<Money, MoneyError> {
     let half = to_half_width(s);
-    let mut t: String = half.chars().filter(|c| !is_space(*c) && *c != ',' && *c != '，').collect();
+    let mut t: String = half
+        .chars()
+        .filter(|c| !is_space(*c) && *c != ',' && *c != '，')
+        .collect();
     let mut scale: i64 = 1;
     for suffix in ["万元", "万"] {
         if let Some(rest) = t.strip_suffix(suffix) {
@@ -364,7 +400,11 @@ pub fn parse_money(s: &str) -> Result<Money, MoneyError> {
     if int_part.len() > 12 {
         return Err(MoneyError::TooLarge);
     }
-    let whole: i64 = if int_part.is_empty() { 0 } else { int_part.parse().map_err(|_| MoneyError::Format)? };
+    let whole: i64 = if int_part.is_empty() {
+        0
+    } else {
+        int_part.parse().map_err(|_| MoneyError::Format)?
+    };
     // Fraction as 1/10000 元 so 万元 amounts keep their precision.
     if frac_part.len() > 6 {
         return Err(MoneyError::Precision);
@@ -399,7 +439,11 @@ pub fn money_from_f64(n: f64) -> Result<Money, MoneyError> {
 
 /// A number cell as text: integral values without `.0` (户编号 1001, phone numbers).
 pub fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
 }
 
 /// Parses a head count such as `4`, `4人`, `４`.
@@ -470,11 +514,46 @@ mod tests {
 
     #[test]
     fn date_impossible_and_bad() {
-        assert_eq!(parse_date("2024-02-30"), Err(DateError::Impossible { year: 2024, month: 2, day: 30 }));
-        assert_eq!(parse_date("2023-02-29"), Err(DateError::Impossible { year: 2023, month: 2, day: 29 }));
-        assert_eq!(parse_date("2024-13-01"), Err(DateError::Impossible { year: 2024, month: 13, day: 1 }));
-        assert_eq!(parse_date("20240230"), Err(DateError::Impossible { year: 2024, month: 2, day: 30 }));
-        assert_eq!(parse_date("2024年2月30日"), Err(DateError::Impossible { year: 2024, month: 2, day: 30 }));
+        assert_eq!(
+            parse_date("2024-02-30"),
+            Err(DateError::Impossible {
+                year: 2024,
+                month: 2,
+                day: 30
+            })
+        );
+        assert_eq!(
+            parse_date("2023-02-29"),
+            Err(DateError::Impossible {
+                year: 2023,
+                month: 2,
+                day: 29
+            })
+        );
+        assert_eq!(
+            parse_date("2024-13-01"),
+            Err(DateError::Impossible {
+                year: 2024,
+                month: 13,
+                day: 1
+            })
+        );
+        assert_eq!(
+            parse_date("20240230"),
+            Err(DateError::Impossible {
+                year: 2024,
+                month: 2,
+                day: 30
+            })
+        );
+        assert_eq!(
+            parse_date("2024年2月30日"),
+            Err(DateError::Impossible {
+                year: 2024,
+                month: 2,
+                day: 30
+            })
+        );
         assert!(parse_date("2024-02-30").unwrap_err().to_string().contains("29天"));
         assert_eq!(parse_date("1024-05-11"), Err(DateError::YearOutOfRange(1024)));
         assert_eq!(parse_date("24-5-11"), Err(DateError::Format));
@@ -536,8 +615,14 @@ mod tests {
         assert_eq!(validate_id("5309261990"), Err(IdError::Length(10)));
         assert_eq!(validate_id("53092619900101001A"), Err(IdError::Characters));
         assert_eq!(validate_id(&with_check("03092619900101001")), Err(IdError::Region));
-        assert!(matches!(validate_id(&with_check("53092619900230001")), Err(IdError::Birth(_))));
-        assert!(matches!(validate_id(&with_check("53092618000101001")), Err(IdError::Birth(_))));
+        assert!(matches!(
+            validate_id(&with_check("53092619900230001")),
+            Err(IdError::Birth(_))
+        ));
+        assert!(matches!(
+            validate_id(&with_check("53092618000101001")),
+            Err(IdError::Birth(_))
+        ));
         assert!(IdError::Scientific.fix().contains("文本"));
     }
 

@@ -32,9 +32,15 @@ pub fn syntax_error(rel: &str, e: &serde_yaml::Error) -> Diagnostic {
         None => detail,
     };
     let (msg, fix) = if detail.contains("recursion limit") || detail.contains("repetition limit") {
-        ("YAML 嵌套或别名引用过多，文件被拒绝读取".to_string(), "去掉 & 和 * 别名引用，直接写出数据")
+        (
+            "YAML 嵌套或别名引用过多，文件被拒绝读取".to_string(),
+            "去掉 & 和 * 别名引用，直接写出数据",
+        )
     } else {
-        (format!("YAML 格式错误（{detail}）"), "检查此处的缩进（只能用空格）、冒号后的空格、引号是否成对")
+        (
+            format!("YAML 格式错误（{detail}）"),
+            "检查此处的缩进（只能用空格）、冒号后的空格、引号是否成对",
+        )
     };
     Diagnostic::error(place, "", "", msg, fix)
 }
@@ -50,11 +56,20 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
         }
     };
     let index = YamlIndex::new(text);
-    let src = Source { file: rel.to_string(), sheet: None };
+    let src = Source {
+        file: rel.to_string(),
+        sheet: None,
+    };
     let map = match value {
         Value::Mapping(m) => m,
         Value::Null => {
-            data.diagnostics.push(Diagnostic::warning(Place::file(rel), "", "", "文件是空的", "填写数据，或删除此文件"));
+            data.diagnostics.push(Diagnostic::warning(
+                Place::file(rel),
+                "",
+                "",
+                "文件是空的",
+                "填写数据，或删除此文件",
+            ));
             return data;
         }
         _ => {
@@ -72,7 +87,10 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
         let key = scalar_key(k);
         let key_pos = index.locate(&[Seg::Key(&key)]);
         let key_loc = key_pos.map_or(Loc::File, |(line, col)| Loc::Line { line, col });
-        let Some((name, kind, _)) = LISTS.iter().find(|(n, _, aliases)| *n == key || aliases.contains(&key.as_str())) else {
+        let Some((name, kind, _)) = LISTS
+            .iter()
+            .find(|(n, _, aliases)| *n == key || aliases.contains(&key.as_str()))
+        else {
             let allowed: Vec<&str> = LISTS.iter().map(|l| l.0).collect();
             data.diagnostics.push(Diagnostic::error(
                 src.place(&key_loc),
@@ -98,25 +116,46 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
             }
         };
         if items.is_empty() {
-            data.diagnostics.push(Diagnostic::warning(src.place(&key_loc), "", "", format!("“{key}”列表是空的"), "填写数据，或删除此键"));
+            data.diagnostics.push(Diagnostic::warning(
+                src.place(&key_loc),
+                "",
+                "",
+                format!("“{key}”列表是空的"),
+                "填写数据，或删除此键",
+            ));
             continue;
         }
         let list_path = [Seg::Key(&key)];
         let lines_ok = index.seq_len(&list_path) == Some(items.len());
-        let mut rd = Reader { src: &src, rules, diags: &mut data.diagnostics };
+        let mut rd = Reader {
+            src: &src,
+            rules,
+            diags: &mut data.diagnostics,
+        };
         for (i, item) in items.iter().enumerate() {
-            let path = ItemPath { index: &index, lines_ok, segs: vec![Seg::Key(&key), Seg::Idx(i)], label: format!("{name}第{}项", i + 1) };
-            let Some(rec) = YamlRecord::new(&mut rd, item, *kind, path) else { continue };
+            let path = ItemPath {
+                index: &index,
+                lines_ok,
+                segs: vec![Seg::Key(&key), Seg::Idx(i)],
+                label: format!("{name}第{}项", i + 1),
+            };
+            let Some(rec) = YamlRecord::new(&mut rd, item, *kind, path) else {
+                continue;
+            };
             data.rows += 1;
             match kind {
                 SheetKind::Household => {
-                    let Some(mut h) = build::household(&mut rd, ctx, &rec) else { continue };
+                    let Some(mut h) = build::household(&mut rd, ctx, &rec) else {
+                        continue;
+                    };
                     if let Some((nested, nested_loc)) = rec.nested_members.as_ref() {
                         read_nested_members(&mut rd, ctx, &rec, nested, nested_loc, &mut h, &mut data.rows);
                     }
                     data.households.push(h);
                 }
-                SheetKind::Member | SheetKind::HouseholdWithMembers => data.members.extend(build::member(&mut rd, ctx, &rec, None)),
+                SheetKind::Member | SheetKind::HouseholdWithMembers => {
+                    data.members.extend(build::member(&mut rd, ctx, &rec, None))
+                }
                 SheetKind::Procedure => data.procedures.extend(build::procedure(&mut rd, &rec)),
                 SheetKind::Measure => data.measures.extend(build::measure(&mut rd, &rec)),
                 SheetKind::Problem => data.problems.extend(build::problem(&mut rd, ctx, &rec)),
@@ -137,7 +176,13 @@ fn read_nested_members(
     rows: &mut usize,
 ) {
     let Value::Sequence(items) = nested else {
-        rd.error(nested_loc, Field::Name, "", "“成员”下应是列表（每位成员以“- ”开头）", "把每位成员写成以“- ”开头的一项");
+        rd.error(
+            nested_loc,
+            Field::Name,
+            "",
+            "“成员”下应是列表（每位成员以“- ”开头）",
+            "把每位成员写成以“- ”开头的一项",
+        );
         return;
     };
     let mut segs = parent.path.segs.clone();
@@ -147,14 +192,27 @@ fn read_nested_members(
     for (j, item) in items.iter().enumerate() {
         let mut s = segs.clone();
         s.push(Seg::Idx(j));
-        let path = ItemPath { index: parent.path.index, lines_ok, segs: s, label: format!("{}.成员第{}项", parent.path.label, j + 1) };
-        let Some(rec) = YamlRecord::new(rd, item, SheetKind::Member, path) else { continue };
+        let path = ItemPath {
+            index: parent.path.index,
+            lines_ok,
+            segs: s,
+            label: format!("{}.成员第{}项", parent.path.label, j + 1),
+        };
+        let Some(rec) = YamlRecord::new(rd, item, SheetKind::Member, path) else {
+            continue;
+        };
         *rows += 1;
         if let Some(hid_given) = rec.get(Field::HouseholdId).and_then(|v| scalar_text(v))
             && hid_given != hid
         {
             let loc = rec.field_loc(Field::HouseholdId);
-            rd.error(&loc, Field::HouseholdId, hid_given, format!("嵌套在户 {hid} 下的成员写了另一个户编号"), "删除成员中的户编号，或把成员移到正确的户下");
+            rd.error(
+                &loc,
+                Field::HouseholdId,
+                hid_given,
+                format!("嵌套在户 {hid} 下的成员写了另一个户编号"),
+                "删除成员中的户编号，或把成员移到正确的户下",
+            );
         }
         if let Some(m) = build::member(rd, ctx, &rec, Some(&hid)) {
             h.members.push(m);
@@ -195,7 +253,13 @@ struct YamlRecord<'v, 'i, 'k> {
 
 impl<'v, 'i, 'k> YamlRecord<'v, 'i, 'k> {
     fn new(rd: &mut Reader, item: &'v Value, kind: SheetKind, path: ItemPath<'i, 'k>) -> Option<Self> {
-        let mut rec = YamlRecord { fields: Vec::new(), path, nested_members: None, members_key: None, kind };
+        let mut rec = YamlRecord {
+            fields: Vec::new(),
+            path,
+            nested_members: None,
+            members_key: None,
+            kind,
+        };
         let Value::Mapping(m) = item else {
             let loc = rec.loc();
             rd.diags.push(Diagnostic::error(
@@ -324,7 +388,11 @@ mod tests {
         Campaign {
             name: "测试".into(),
             year: 2024,
-            region: Region { province: "省".into(), county: "县".into(), township: "测试乡".into() },
+            region: Region {
+                province: "省".into(),
+                county: "县".into(),
+                township: "测试乡".into(),
+            },
             monitoring_line: Money::from_yuan(8300),
             as_of: None,
             issuance: None,
@@ -336,7 +404,12 @@ mod tests {
     #[test]
     fn syntax_errors_carry_line_and_column() {
         let c = campaign();
-        let d = read_yaml("a.yaml", "户:\n  - 户编号: 1\n   户主姓名: x\n", &Ctx { campaign: &c }, &RulesFile::defaults());
+        let d = read_yaml(
+            "a.yaml",
+            "户:\n  - 户编号: 1\n   户主姓名: x\n",
+            &Ctx { campaign: &c },
+            &RulesFile::defaults(),
+        );
         assert_eq!(d.diagnostics.len(), 1);
         let p = &d.diagnostics[0].place;
         assert_eq!(p.file, "a.yaml");
@@ -350,7 +423,11 @@ mod tests {
         let d = read_yaml("a.yaml", text, &Ctx { campaign: &c }, &RulesFile::defaults());
         let msgs: Vec<String> = d.diagnostics.iter().map(|d| d.to_string()).collect();
         assert!(msgs[0].starts_with("[错误] a.yaml:1:1"), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("[错误] a.yaml:6:5 「户类型」 值“外星户”")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("[错误] a.yaml:6:5 「户类型」 值“外星户”")),
+            "{msgs:?}"
+        );
         assert_eq!(d.households.len(), 1);
     }
 

@@ -46,7 +46,11 @@ impl YamlIndex {
             if t.is_empty() || t.starts_with('#') || t == "---" || t == "..." || t.starts_with("%") {
                 continue;
             }
-            lines.push(Line { no: i + 1, indent: raw.len() - text.len(), text: t });
+            lines.push(Line {
+                no: i + 1,
+                indent: raw.len() - text.len(),
+                text: t,
+            });
         }
         let mut i = 0;
         let root = parse_node(&mut lines, &mut i, 0);
@@ -162,10 +166,18 @@ fn parse_seq(lines: &mut [Line], i: &mut usize, indent: usize) -> Node {
         let rest_indent = indent + 1 + (after_dash.len() - rest.len());
         let node = if rest.is_empty() {
             *i += 1;
-            if *i < lines.len() && lines[*i].indent > indent { parse_node(lines, i, indent + 1) } else { Node::Leaf }
+            if *i < lines.len() && lines[*i].indent > indent {
+                parse_node(lines, i, indent + 1)
+            } else {
+                Node::Leaf
+            }
         } else if is_seq_item(rest) || key_of(rest).is_some() {
             // `- key: value` starts a mapping whose keys line up with `key`.
-            lines[*i] = Line { no: line.no, indent: rest_indent, text: rest };
+            lines[*i] = Line {
+                no: line.no,
+                indent: rest_indent,
+                text: rest,
+            };
             parse_node(lines, i, rest_indent)
         } else if rest.starts_with('{') {
             *i += 1;
@@ -301,8 +313,14 @@ mod tests {
         assert_eq!(ix.locate(&[Key("户"), Idx(0), Key("户编号")]), Some((3, 5)));
         assert_eq!(ix.locate(&[Key("户"), Idx(0), Key("户主姓名")]), Some((4, 5)));
         assert_eq!(ix.locate(&[Key("户"), Idx(0), Key("成员"), Idx(1)]), Some((8, 7)));
-        assert_eq!(ix.locate(&[Key("户"), Idx(0), Key("成员"), Idx(1), Key("证件号码")]), Some((8, 18)));
-        assert_eq!(ix.locate(&[Key("户"), Idx(0), Key("成员"), Idx(0), Key("证件号码")]), Some((7, 9)));
+        assert_eq!(
+            ix.locate(&[Key("户"), Idx(0), Key("成员"), Idx(1), Key("证件号码")]),
+            Some((8, 18))
+        );
+        assert_eq!(
+            ix.locate(&[Key("户"), Idx(0), Key("成员"), Idx(0), Key("证件号码")]),
+            Some((7, 9))
+        );
         assert_eq!(ix.locate(&[Key("户"), Idx(1), Key("风险类型")]), Some((10, 5)));
         assert_eq!(ix.seq_len(&[Key("户")]), Some(2));
         assert_eq!(ix.seq_len(&[Key("户"), Idx(0), Key("成员")]), Some(2));
