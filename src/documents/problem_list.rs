@@ -1,0 +1,121 @@
+//! 数据问题清单: every problem found in the input, with its place, so a clerk can open the source
+//! file and fix it cell by cell.
+
+use crate::model::{Diagnostic, Severity};
+use serde::Serialize;
+
+pub const TITLE: &str = "数据问题清单";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemListView {
+    pub title: String,
+    pub rows: Vec<ProblemLine>,
+    pub errors: u32,
+    pub warnings: u32,
+    /// `共12条：错误3条，警告9条` (or `未发现数据问题`)
+    pub summary_text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemLine {
+    pub seq: u32,
+    /// 文件 (relative to the workspace)
+    pub file: String,
+    /// 工作表 (empty for YAML)
+    pub sheet: String,
+    /// 单元格: `E12` for Excel, `12:3` (line:column) for YAML.
+    pub cell: String,
+    /// 字段
+    pub field: String,
+    /// 值
+    pub value: String,
+    /// 问题
+    pub message: String,
+    /// 修改建议
+    pub fix: String,
+    /// 级别 (serialises as 错误 / 警告)
+    pub severity: Severity,
+}
+
+pub fn view(diagnostics: &[Diagnostic]) -> ProblemListView {
+    let rows: Vec<ProblemLine> = diagnostics
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let p = &d.place;
+            let cell = match (&p.cell, p.line, p.column) {
+                (Some(c), _, _) => c.clone(),
+                (None, Some(l), Some(c)) => format!("{l}:{c}"),
+                (None, Some(l), None) => l.to_string(),
+                (None, None, _) => p.row.map(|r| format!("第{r}行")).unwrap_or_default(),
+            };
+            ProblemLine {
+                seq: i as u32 + 1,
+                file: p.file.clone(),
+                sheet: p.sheet.clone().unwrap_or_default(),
+                cell,
+                field: d.field.clone(),
+                value: d.value.clone(),
+                message: d.message.clone(),
+                fix: d.fix.clone(),
+                severity: d.severity,
+            }
+        })
+        .collect();
+    let errors = rows.iter().filter(|r| r.severity == Severity::Error).count() as u32;
+    let warnings = rows.len() as u32 - errors;
+    let summary_text = if rows.is_empty() {
+        "未发现数据问题".to_string()
+    } else {
+        format!("共{}条：错误{}条，警告{}条", rows.len(), errors, warnings)
+    };
+    ProblemListView {
+        title: TITLE.to_string(),
+        rows,
+        errors,
+        warnings,
+        summary_text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Place;
+
+    #[test]
+    fn excel_and_yaml_places() {
+        let d = vec![
+            Diagnostic::error(
+                Place::cell("芒洪村.xlsx", "成员", 11, 4),
+                "证件号码",
+                "5.30926E+17",
+                "证件号码被存成了数字",
+                "把该列设为文本后重新填写",
+            ),
+            Diagnostic::warning(
+                Place::line("团结村.yaml", 14, 3),
+                "风险类型",
+                "因穷",
+                "不在词表中",
+                "改为词表中的值",
+            ),
+            Diagnostic::warning(
+                Place::file("campaign.yaml"),
+                "",
+                "",
+                "未设置统计截止日",
+                "填写统计截止日",
+            ),
+        ];
+        let v = view(&d);
+        assert_eq!(v.rows[0].cell, "E12");
+        assert_eq!(v.rows[0].sheet, "成员");
+        assert_eq!(v.rows[1].cell, "14:3");
+        assert_eq!(v.rows[1].sheet, "");
+        assert_eq!(v.rows[2].cell, "");
+        assert_eq!((v.errors, v.warnings), (1, 2));
+        assert_eq!(v.summary_text, "共3条：错误1条，警告2条");
+        assert_eq!(v.rows[2].seq, 3);
+    }
+}

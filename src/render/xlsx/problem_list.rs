@@ -1,0 +1,125 @@
+//! 数据问题清单.xlsx: every ingest problem with file, sheet, cell (or YAML line:column), field,
+//! value, what is wrong and how to fix it; errors first-class red, warnings yellow, filterable.
+
+use super::failed;
+use super::sheet::{self, Column, Kind, Styles, Value, Widths, col, colour, page_setup, see_headers, span, write_row};
+use crate::documents::problem_list::{ProblemLine, ProblemListView};
+use crate::model::Severity;
+use crate::render::RenderError;
+use chrono::NaiveDate;
+use rust_xlsxwriter::XlsxError;
+
+pub const DOCUMENT: &str = "数据问题清单";
+pub const SHEET: &str = "数据问题清单";
+pub const FIRST_DATA_ROW: u32 = 3;
+
+pub const COLUMNS: [Column; 9] = [
+    col("序号", Kind::Int, 5.0, 7.0),
+    col("文件", Kind::Wrap, 12.0, 30.0),
+    col("工作表", Kind::Center, 8.0, 14.0),
+    col("单元格", Kind::Center, 7.0, 10.0),
+    col("字段", Kind::Center, 8.0, 16.0),
+    col("值", Kind::Wrap, 8.0, 24.0),
+    col("问题", Kind::Wrap, 20.0, 40.0),
+    col("修改建议", Kind::Wrap, 20.0, 40.0),
+    col("级别", Kind::Center, 6.0, 6.0),
+];
+
+/// `created` stamps the workbook's creation date (the run's as-of date), never the clock.
+pub fn write(view: &ProblemListView, created: NaiveDate) -> Result<Vec<u8>, RenderError> {
+    build(view, created).map_err(failed(DOCUMENT))
+}
+
+fn values(l: &ProblemLine) -> [Value<'_>; 9] {
+    [
+        Value::Int(i64::from(l.seq)),
+        Value::Str(&l.file),
+        Value::Str(&l.sheet),
+        Value::Str(&l.cell),
+        Value::Str(&l.field),
+        Value::Str(&l.value),
+        Value::Str(&l.message),
+        Value::Str(&l.fix),
+        Value::Str(l.severity.label()),
+    ]
+}
+
+fn build(view: &ProblemListView, created: NaiveDate) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = sheet::workbook(DOCUMENT, "fangpin", created)?;
+    let st = Styles::new();
+    let error = st
+        .plain
+        .center
+        .clone()
+        .set_bold()
+        .set_background_color(colour::RED_FILL)
+        .set_font_color(colour::RED_FONT);
+    let warning = st
+        .plain
+        .center
+        .clone()
+        .set_background_color(colour::YELLOW_FILL)
+        .set_font_color(colour::YELLOW_FONT);
+    let ws = wb.add_worksheet().set_name(SHEET)?;
+    let ncols = COLUMNS.len() as u16;
+    span(
+        ws,
+        sheet::TITLE_ROW,
+        0,
+        sheet::TITLE_ROW,
+        ncols - 1,
+        &view.title,
+        &st.title,
+    )?;
+    ws.set_row_height(sheet::TITLE_ROW, 36)?;
+    let note = format!(
+        "{}。按“文件、工作表、单元格”找到原表修改后重新运行 fangpin check。",
+        view.summary_text
+    );
+    span(ws, sheet::HEAD_ROW, 0, sheet::HEAD_ROW, ncols - 1, &note, &st.head_left)?;
+    ws.set_row_height(sheet::HEAD_ROW, 24)?;
+    let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
+    for (i, n) in names.iter().enumerate() {
+        ws.write_string_with_format(sheet::HEADER_ROW, i as u16, *n, &st.header)?;
+    }
+    ws.set_row_height(sheet::HEADER_ROW, 22)?;
+
+    let mut widths = Widths::for_columns(&COLUMNS);
+    see_headers(&mut widths, &names);
+    for l in &view.rows {
+        widths.see_row(&values(l));
+    }
+    widths.apply(ws)?;
+    for (i, l) in view.rows.iter().enumerate() {
+        let f = if l.severity == Severity::Error {
+            &error
+        } else {
+            &warning
+        };
+        write_row(
+            ws,
+            FIRST_DATA_ROW + i as u32,
+            &values(l),
+            &widths,
+            &st.plain,
+            Some((8, f)),
+        )?;
+    }
+    let last_row = if view.rows.is_empty() {
+        span(
+            ws,
+            FIRST_DATA_ROW,
+            0,
+            FIRST_DATA_ROW,
+            ncols - 1,
+            "未发现数据问题",
+            &st.plain.center,
+        )?;
+        FIRST_DATA_ROW
+    } else {
+        FIRST_DATA_ROW + view.rows.len() as u32 - 1
+    };
+    ws.autofilter(sheet::HEADER_ROW, 0, last_row, ncols - 1)?;
+    page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW), FIRST_DATA_ROW, 0)?;
+    wb.save_to_buffer()
+}
