@@ -1,6 +1,11 @@
 //! View structs: what each document shows, built from the model and rule results.
 pub mod commitment;
+pub mod compliance_report;
+pub mod ledger;
+pub mod problem_list;
+pub mod roster;
 pub mod screening;
+pub mod summary;
 pub mod survey;
 
 /// Masks an ID number for public documents: the first 6 and last 4 characters stay,

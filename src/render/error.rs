@@ -37,6 +37,13 @@ pub enum RenderError {
         #[source]
         source: std::io::Error,
     },
+    /// rust_xlsxwriter could not build a workbook.
+    #[error("生成表格《{document}》失败：{source}")]
+    Xlsx {
+        document: &'static str,
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
     /// A file that must be UTF-8 text is not.
     #[error("模板文件 {0} 不是 UTF-8 编码的文本，请用 UTF-8 保存")]
     NotUtf8(PathBuf),

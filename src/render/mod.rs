@@ -5,5 +5,6 @@ pub mod fonts;
 pub mod pdf;
 pub mod templates;
 pub mod text;
+pub mod xlsx;
 
 pub use error::RenderError;
