@@ -2,6 +2,7 @@
 //! `ingest → model → rules → documents → render`.
 
 pub mod documents;
+pub mod synth;
 pub mod ingest;
 pub mod model;
 pub mod render;
