@@ -23,6 +23,12 @@ pub struct RulesFile {
     /// Extra calendar years (or corrections), keyed by year.
     #[serde(rename = "工作日历", default)]
     pub calendar: BTreeMap<i32, CalendarYear>,
+    /// 风险消除: months the income must have stayed above the line (004 §二(三)1; default 6).
+    #[serde(rename = "收入稳定月数", default)]
+    pub stable_income_months: Option<u32>,
+    /// Monitored this many years without elimination → flagged for review (001 §三(四); default 2).
+    #[serde(rename = "监测分析年数", default)]
+    pub review_after_years: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -155,12 +161,28 @@ impl RulesFile {
         if over.due_soon_days.is_some() {
             self.due_soon_days = over.due_soon_days;
         }
+        if over.stable_income_months.is_some() {
+            self.stable_income_months = over.stable_income_months;
+        }
+        if over.review_after_years.is_some() {
+            self.review_after_years = over.review_after_years;
+        }
         self.calendar.extend(over.calendar);
         self
     }
 
     pub fn due_soon(&self) -> u32 {
         self.due_soon_days.unwrap_or(3)
+    }
+
+    /// 风险消除 requires income above the line for at least this many months.
+    pub fn stable_income_months(&self) -> u32 {
+        self.stable_income_months.unwrap_or(6)
+    }
+
+    /// Monitored this many years without elimination is flagged for review.
+    pub fn review_after_years(&self) -> u32 {
+        self.review_after_years.unwrap_or(2)
     }
 
     /// Active deadline rules.

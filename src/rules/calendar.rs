@@ -64,11 +64,15 @@ fn parse_reference() -> Result<BTreeMap<i32, YearFacts>, CalendarError> {
     let [first, last] = file.covered_years;
     let mut years: BTreeMap<i32, YearFacts> = (first..=last).map(|y| (y, YearFacts::default())).collect();
     for (date, name) in file.off_days {
-        let y = years.get_mut(&date.year()).ok_or_else(|| CalendarError::Builtin(format!("{date} 超出覆盖年份")))?;
+        let y = years
+            .get_mut(&date.year())
+            .ok_or_else(|| CalendarError::Builtin(format!("{date} 超出覆盖年份")))?;
         y.off.insert(date, name);
     }
     for (date, name) in file.work_days {
-        let y = years.get_mut(&date.year()).ok_or_else(|| CalendarError::Builtin(format!("{date} 超出覆盖年份")))?;
+        let y = years
+            .get_mut(&date.year())
+            .ok_or_else(|| CalendarError::Builtin(format!("{date} 超出覆盖年份")))?;
         y.work.insert(date, name);
     }
     Ok(years)
@@ -157,7 +161,10 @@ impl Calendar {
         let mut names = BTreeMap::new();
         for (&year, facts) in years {
             covered[(year - first) as usize] = true;
-            let (Some(y0), Some(y1)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
+            let (Some(y0), Some(y1)) = (
+                NaiveDate::from_ymd_opt(year, 1, 1),
+                NaiveDate::from_ymd_opt(year, 12, 31),
+            ) else {
                 continue;
             };
             for d in y0.iter_days().take_while(|d| *d <= y1) {
@@ -206,7 +213,11 @@ impl Calendar {
         let mut prev = years[0];
         for &y in years.iter().skip(1).chain(std::iter::once(&i32::MIN)) {
             if y != prev + 1 {
-                parts.push(if run_start == prev { format!("{run_start}") } else { format!("{run_start}—{prev}") });
+                parts.push(if run_start == prev {
+                    format!("{run_start}")
+                } else {
+                    format!("{run_start}—{prev}")
+                });
                 run_start = y;
             }
             prev = y;
@@ -215,7 +226,12 @@ impl Calendar {
     }
 
     pub fn is_year_covered(&self, year: i32) -> bool {
-        year >= self.first_year && self.covered.get((year - self.first_year) as usize).copied().unwrap_or(false)
+        year >= self.first_year
+            && self
+                .covered
+                .get((year - self.first_year) as usize)
+                .copied()
+                .unwrap_or(false)
     }
 
     fn not_covered(&self, year: i32, date: NaiveDate) -> CalendarError {
@@ -410,7 +426,10 @@ mod tests {
         let e = c.is_working_day(d(2027, 1, 4)).unwrap_err();
         assert!(matches!(e, CalendarError::YearNotCovered { year: 2027, .. }));
         let msg = e.to_string();
-        assert!(msg.contains("2027年") && msg.contains("rules.yaml") && msg.contains("工作日历"), "{msg}");
+        assert!(
+            msg.contains("2027年") && msg.contains("rules.yaml") && msg.contains("工作日历"),
+            "{msg}"
+        );
         let e = c.add_working_days(d(2026, 12, 30), 5).unwrap_err();
         assert!(matches!(e, CalendarError::YearNotCovered { year: 2027, .. }));
         let e = c.working_days_between(d(2003, 12, 1), d(2004, 1, 5)).unwrap_err();
@@ -458,7 +477,10 @@ mod tests {
                 work_days: vec![],
             },
         );
-        assert!(matches!(Calendar::new(&rules), Err(CalendarError::WrongYear { year: 2027, .. })));
+        assert!(matches!(
+            Calendar::new(&rules),
+            Err(CalendarError::WrongYear { year: 2027, .. })
+        ));
         let mut rules = RulesFile::default();
         rules.calendar.insert(
             2027,

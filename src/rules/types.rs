@@ -81,7 +81,10 @@ impl ComplianceStatus {
 
     /// Needs attention (shown first, highlighted).
     pub fn is_bad(self) -> bool {
-        matches!(self, ComplianceStatus::Violation | ComplianceStatus::Overdue | ComplianceStatus::Late)
+        matches!(
+            self,
+            ComplianceStatus::Violation | ComplianceStatus::Overdue | ComplianceStatus::Late
+        )
     }
 }
 

@@ -1,0 +1,959 @@
+//! Deadline compliance (时限合规): one row per (case, rule), plus policy checks and campaign
+//! milestones (DESIGN.md §2).
+//!
+//! * Deadline rules come from `rules.yaml` (`RulesFile::active_deadlines`). Each applies to the
+//!   cases of the procedure kinds it names once its start stage is reached, and always yields a
+//!   row: 按时完成 / 逾期完成 / 未到期 / 即将到期 / 已逾期未完成, or 违规 when the end stage is
+//!   dated before the start stage or a 下限 (minimum period, e.g. 公示期) is not met.
+//! * Policy checks add a row only when they find something:
+//!   - 环节顺序: the core stages of a case dated out of order;
+//!   - 公示期满后方可审核审批: 乡镇审核 / 县级审批 / 结果公告 / 录入 on or before the last day of
+//!     the publicity period (the later of the recorded 公示结束 and the rule's earliest end) —
+//!     the period runs to the end of its last day, so a review that day is still inside it;
+//!   - 风险消除 for a 整户无劳动能力 household (never allowed);
+//!   - 风险消除 before income has stayed above the line for the configured months, or with the
+//!     current income not above the line (shown 未到期 while the case is in progress and the
+//!     months are not yet complete, so the clerk sees the earliest allowed approval date);
+//!   - a labour-capable monitored household without any 开发式 measure, due by the
+//!     帮扶计划 deadline of its identification case;
+//!   - monitored for the configured years (default 2) since 县级审批 without elimination and
+//!     not 整户无劳动能力 (shown when due soon or past).
+//! * Campaign milestones: one row per (unit, milestone) for every village and every unit that
+//!   reported progress.
+//!
+//! A stage dated after `as_of` has not happened yet as of that date and is treated as absent.
+//! Days late/overdue are counted in working days for 工作日 rules, otherwise in calendar days.
+
+use super::calendar::{Calendar, CalendarError};
+use super::{ComplianceRow, ComplianceStatus, Finding, IncomeResult, Index};
+use crate::model::{
+    Dataset, DeadlineRule, DurationUnit, Household, LabourCapacity, MilestoneDef, Money, Procedure, ProcedureKind,
+    RulesFile, Severity, Stage,
+};
+use chrono::{Days, Months, NaiveDate};
+
+/// Everything a compliance check needs besides the data.
+pub struct Ctx<'a> {
+    pub rules: &'a RulesFile,
+    pub calendar: &'a Calendar,
+    pub as_of: NaiveDate,
+    pub line: Money,
+}
+
+/// Rule names of the built-in policy checks (the 规则 column).
+pub const RULE_ORDER: &str = "环节顺序";
+pub const RULE_PUBLICITY_FIRST: &str = "公示期满后方可审核审批";
+pub const RULE_NO_LABOUR: &str = "整户无劳动能力不得风险消除";
+pub const RULE_DEVELOPMENTAL: &str = "有劳动能力监测户落实开发式帮扶";
+pub const MILESTONE_PREFIX: &str = "时间安排：";
+
+/// The name of the stable-income rule, with its month count.
+pub fn rule_stable_income(months: u32) -> String {
+    format!("风险消除须收入稳定超过监测范围{months}个月")
+}
+
+/// The name of the long-monitoring review rule, with its year count.
+pub fn rule_long_monitoring(years: u32) -> String {
+    format!("纳入监测满{years}年未消除风险")
+}
+
+/// The stages every case passes through in this order (others run in parallel and are
+/// checked by deadline rules).
+const CHAIN: &[Stage] = &[
+    Stage::LeadFound,
+    Stage::HomeVisit,
+    Stage::VillageReview,
+    Stage::PublicityStart,
+    Stage::PublicityEnd,
+    Stage::TownshipReview,
+    Stage::CountyApproval,
+    Stage::ResultNotice,
+    Stage::Recorded,
+];
+
+/// Stages that may only happen after the publicity period.
+const AFTER_PUBLICITY: &[Stage] = &[
+    Stage::TownshipReview,
+    Stage::CountyApproval,
+    Stage::ResultNotice,
+    Stage::Recorded,
+];
+
+/// The result of one deadline rule on one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: ComplianceStatus,
+    /// 截止: the latest allowed end (上限) or the earliest allowed end (下限 only).
+    pub due: Option<NaiveDate>,
+    pub days: i64,
+    pub note: String,
+}
+
+fn add_days(d: NaiveDate, n: u64) -> NaiveDate {
+    d.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX)
+}
+
+fn sub_days(d: NaiveDate, n: u64) -> NaiveDate {
+    d.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
+}
+
+fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(n)).unwrap_or(NaiveDate::MAX)
+}
+
+/// The last day of a period of `n` units starting at `from` (`inclusive`: `from` is day one).
+pub fn due_date(
+    cal: &Calendar,
+    unit: DurationUnit,
+    n: u32,
+    inclusive: bool,
+    from: NaiveDate,
+) -> Result<NaiveDate, CalendarError> {
+    Ok(match unit {
+        DurationUnit::CalendarDays => {
+            let k = if inclusive { n.saturating_sub(1) } else { n };
+            add_days(from, u64::from(k))
+        }
+        DurationUnit::WorkingDays => {
+            if inclusive {
+                cal.nth_working_day_from(from, n)?
+            } else {
+                cal.add_working_days(from, n)?
+            }
+        }
+        DurationUnit::Months => {
+            let end = add_months(from, n);
+            if inclusive && n > 0 { sub_days(end, 1) } else { end }
+        }
+    })
+}
+
+/// How far `d` is past `due`, in days of the rule's unit (working days for 工作日 rules, so a
+/// weekend right after the due day is not late); 0 when not past.
+fn past_due(cal: &Calendar, unit: DurationUnit, due: NaiveDate, d: NaiveDate) -> Result<i64, CalendarError> {
+    if d <= due {
+        return Ok(0);
+    }
+    Ok(match unit {
+        DurationUnit::WorkingDays => i64::from(cal.working_days_between(add_days(due, 1), d)?),
+        _ => (d - due).num_days(),
+    })
+}
+
+/// Length of `[from, to]` (or `(from, to]`) in the rule's unit; None for months.
+fn elapsed(
+    cal: &Calendar,
+    unit: DurationUnit,
+    inclusive: bool,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Option<i64>, CalendarError> {
+    let start = if inclusive { from } else { add_days(from, 1) };
+    Ok(match unit {
+        DurationUnit::CalendarDays => Some((to - start).num_days() + 1),
+        DurationUnit::WorkingDays => Some(i64::from(cal.working_days_between(start, to)?)),
+        DurationUnit::Months => None,
+    })
+}
+
+fn unit_words(unit: DurationUnit) -> &'static str {
+    match unit {
+        DurationUnit::CalendarDays => "个自然日",
+        DurationUnit::WorkingDays => "个工作日",
+        DurationUnit::Months => "个月",
+    }
+}
+
+/// The unit 天数 is counted in for a rule.
+fn day_words(unit: DurationUnit) -> &'static str {
+    match unit {
+        DurationUnit::WorkingDays => "个工作日",
+        _ => "天",
+    }
+}
+
+/// Status of a pending deadline as of a date: overdue, due soon or not yet due.
+fn pending_status(
+    cal: &Calendar,
+    unit: DurationUnit,
+    due: NaiveDate,
+    as_of: NaiveDate,
+    soon: u32,
+) -> Result<(ComplianceStatus, i64, i64), CalendarError> {
+    let over = past_due(cal, unit, due, as_of)?;
+    if over > 0 {
+        return Ok((ComplianceStatus::Overdue, over, 0));
+    }
+    let left = (due - as_of).num_days().max(0);
+    if left <= i64::from(soon) {
+        Ok((ComplianceStatus::DueSoon, 0, left))
+    } else {
+        Ok((ComplianceStatus::Pending, 0, left))
+    }
+}
+
+/// Apply one deadline rule to one case whose start stage was reached on `from`.
+/// `to` is the end stage's date if reached by `as_of`. None when the rule has no bound.
+pub fn apply_rule(
+    rule: &DeadlineRule,
+    cal: &Calendar,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    as_of: NaiveDate,
+    soon: u32,
+) -> Result<Option<Outcome>, CalendarError> {
+    let (from_l, to_l) = (rule.from.label(), rule.to.label());
+    let unit = rule.unit;
+    if let Some(t) = to
+        && t < from
+    {
+        return Ok(Some(Outcome {
+            status: ComplianceStatus::Violation,
+            due: None,
+            days: (from - t).num_days(),
+            note: format!("{to_l}（{t}）早于{from_l}（{from}），环节顺序颠倒"),
+        }));
+    }
+    let inclusive_words = if rule.inclusive { "（含当日）" } else { "" };
+    let mut min_outcome = None;
+    if let Some(n) = rule.min {
+        let earliest = due_date(cal, unit, n, rule.inclusive, from)?;
+        let base = format!("{from_l}{from}起{inclusive_words}不少于{n}{}", unit_words(unit));
+        let outcome = match to {
+            Some(t) => {
+                let short = match elapsed(cal, unit, rule.inclusive, from, t)? {
+                    Some(len) => (i64::from(n) - len).max(0),
+                    None => (earliest - t).num_days().max(0),
+                };
+                let shortfall = match unit {
+                    DurationUnit::Months => t < earliest,
+                    _ => short > 0,
+                };
+                if shortfall {
+                    let len = elapsed(cal, unit, rule.inclusive, from, t)?;
+                    let note = match len {
+                        Some(len) => format!(
+                            "{}仅{len}{}，少于{n}{}（{from_l}{from}至{to_l}{t}）",
+                            rule.name,
+                            unit_words(unit),
+                            unit_words(unit)
+                        ),
+                        None => format!("{}不足{n}个月：{to_l}{t}早于{earliest}", rule.name),
+                    };
+                    Outcome {
+                        status: ComplianceStatus::Violation,
+                        due: Some(earliest),
+                        days: short,
+                        note,
+                    }
+                } else {
+                    Outcome {
+                        status: ComplianceStatus::OnTime,
+                        due: Some(earliest),
+                        days: 0,
+                        note: base,
+                    }
+                }
+            }
+            None => {
+                if as_of >= earliest {
+                    Outcome {
+                        status: ComplianceStatus::OnTime,
+                        due: Some(earliest),
+                        days: 0,
+                        note: format!("{base}；已满{n}{}，未填{to_l}日期", unit_words(unit)),
+                    }
+                } else {
+                    let left = (earliest - as_of).num_days();
+                    let status = if left <= i64::from(soon) {
+                        ComplianceStatus::DueSoon
+                    } else {
+                        ComplianceStatus::Pending
+                    };
+                    Outcome {
+                        status,
+                        due: Some(earliest),
+                        days: 0,
+                        note: format!("{base}；{earliest}期满，还剩{left}天"),
+                    }
+                }
+            }
+        };
+        if outcome.status == ComplianceStatus::Violation || rule.max.is_none() {
+            return Ok(Some(outcome));
+        }
+        min_outcome = Some(outcome);
+    }
+    let Some(n) = rule.max else {
+        return Ok(min_outcome);
+    };
+    let due = due_date(cal, unit, n, rule.inclusive, from)?;
+    let base = format!("{from_l}{from}起{inclusive_words}{n}{}内完成{to_l}", unit_words(unit));
+    let dw = day_words(unit);
+    let outcome = match to {
+        Some(t) => {
+            let late = past_due(cal, unit, due, t)?;
+            if late > 0 {
+                Outcome {
+                    status: ComplianceStatus::Late,
+                    due: Some(due),
+                    days: late,
+                    note: format!("{base}；{to_l}{t}，逾期{late}{dw}"),
+                }
+            } else {
+                Outcome {
+                    status: ComplianceStatus::OnTime,
+                    due: Some(due),
+                    days: 0,
+                    note: base,
+                }
+            }
+        }
+        None => {
+            let (status, days, left) = pending_status(cal, unit, due, as_of, soon)?;
+            let note = match status {
+                ComplianceStatus::Overdue => format!("{base}；截至{as_of}已逾期{days}{dw}"),
+                _ => format!("{base}；还剩{left}天"),
+            };
+            Outcome {
+                status,
+                due: Some(due),
+                days,
+                note,
+            }
+        }
+    };
+    Ok(Some(outcome))
+}
+
+/// Status of a calendar-day deadline (milestones): done by `due`, late, or pending as of a date.
+pub fn calendar_deadline(
+    due: NaiveDate,
+    done: Option<NaiveDate>,
+    as_of: NaiveDate,
+    soon: u32,
+) -> (ComplianceStatus, i64) {
+    match done {
+        Some(d) if d <= due => (ComplianceStatus::OnTime, 0),
+        Some(d) => (ComplianceStatus::Late, (d - due).num_days()),
+        None if as_of > due => (ComplianceStatus::Overdue, (as_of - due).num_days()),
+        None if (due - as_of).num_days() <= i64::from(soon) => (ComplianceStatus::DueSoon, 0),
+        None => (ComplianceStatus::Pending, 0),
+    }
+}
+
+/// 整户无劳动能力: flagged in the input, or every member is listed as 丧失/无劳动能力.
+pub fn is_no_labour(h: &Household) -> bool {
+    h.no_labour_household
+        || (!h.members.is_empty()
+            && h.members
+                .iter()
+                .all(|m| matches!(m.labour, Some(LabourCapacity::Lost | LabourCapacity::None))))
+}
+
+/// At least one member 有劳动能力 or 弱/半劳动能力 (001 §二(一)), and not 整户无劳动能力.
+pub fn is_labour_capable(h: &Household) -> bool {
+    !is_no_labour(h) && h.members.iter().any(|m| m.labour.is_some_and(LabourCapacity::can_work))
+}
+
+/// Monitoring state of a household as of a date, from its approved cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonitorState {
+    pub monitored: bool,
+    /// 县级审批 of the identification case that started the current monitoring, if in the data.
+    pub since: Option<NaiveDate>,
+}
+
+/// Replays the household's cases by their 县级审批 date (≤ as_of): 识别纳入 and 风险消除回退
+/// start monitoring, 风险消除 and 清退 end it. Without any approved case, 户类型 监测户 decides.
+pub fn monitor_state(h: &Household, cases: &[&Procedure], as_of: NaiveDate) -> MonitorState {
+    let mut events: Vec<(NaiveDate, usize, ProcedureKind)> = cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.date(Stage::CountyApproval)
+                .filter(|d| *d <= as_of)
+                .map(|d| (d, i, p.kind))
+        })
+        .collect();
+    events.sort();
+    let mut state = MonitorState {
+        monitored: h.kind == crate::model::HouseholdType::Monitored,
+        since: None,
+    };
+    let mut identified: Option<NaiveDate> = None;
+    for (date, _, kind) in events {
+        match kind {
+            ProcedureKind::Identification => {
+                if !state.monitored || state.since.is_none() {
+                    state.since = Some(date);
+                }
+                state.monitored = true;
+                identified = Some(date);
+            }
+            ProcedureKind::Rollback => {
+                state.monitored = true;
+                state.since = identified.or(Some(date));
+            }
+            ProcedureKind::Elimination | ProcedureKind::Removal => {
+                state.monitored = false;
+                state.since = None;
+            }
+        }
+    }
+    state
+}
+
+struct Out {
+    rows: Vec<ComplianceRow>,
+    findings: Vec<Finding>,
+}
+
+impl Out {
+    #[allow(clippy::too_many_arguments)]
+    fn row(
+        &mut self,
+        h: Option<&Household>,
+        household_id: &str,
+        procedure: Option<ProcedureKind>,
+        rule: impl Into<String>,
+        due: Option<NaiveDate>,
+        done: Option<NaiveDate>,
+        status: ComplianceStatus,
+        days: i64,
+        note: String,
+    ) {
+        self.rows.push(ComplianceRow {
+            household_id: household_id.to_string(),
+            head_name: h.map(|h| h.head_name.clone()).unwrap_or_default(),
+            village: h.map(|h| h.village.clone()).unwrap_or_default(),
+            procedure,
+            rule: rule.into(),
+            due,
+            done,
+            status,
+            days,
+            note,
+        });
+    }
+
+    fn finding(&mut self, h: Option<&Household>, household_id: &str, rule: &str, message: String, severity: Severity) {
+        self.findings.push(Finding {
+            household_id: household_id.to_string(),
+            head_name: h.map(|h| h.head_name.clone()).unwrap_or_default(),
+            village: h.map(|h| h.village.clone()).unwrap_or_default(),
+            rule: rule.to_string(),
+            message,
+            severity,
+        });
+    }
+
+    fn calendar_error(&mut self, h: Option<&Household>, p: &Procedure, rule: &str, e: &CalendarError) {
+        self.finding(
+            h,
+            &p.household_id,
+            "工作日历未覆盖",
+            format!("{}程序（{}）无法核验“{rule}”：{e}", p.kind.label(), p.place),
+            Severity::Error,
+        );
+    }
+}
+
+/// All compliance rows and findings, in a stable order: cases in dataset order (rules in
+/// rules-file order, then policy checks), household checks in dataset order, then milestones.
+pub fn evaluate(
+    ctx: &Ctx,
+    ds: &Dataset,
+    idx: &Index,
+    incomes: &[IncomeResult],
+    milestones: &[MilestoneDef],
+) -> (Vec<ComplianceRow>, Vec<Finding>) {
+    let mut out = Out {
+        rows: Vec::new(),
+        findings: Vec::new(),
+    };
+    let rules: Vec<&DeadlineRule> = ctx.rules.active_deadlines().collect();
+    for p in &ds.procedures {
+        let hi = idx.household(&p.household_id);
+        let h = hi.map(|i| &ds.households[i]);
+        if h.is_none() {
+            out.finding(
+                None,
+                &p.household_id,
+                "程序户编号不存在",
+                format!(
+                    "{}程序（{}）的户编号“{}”在户信息中找不到，无法核验其所属农户",
+                    p.kind.label(),
+                    p.place,
+                    p.household_id
+                ),
+                Severity::Warning,
+            );
+        }
+        case_rules(ctx, &rules, p, h, &mut out);
+        case_order(ctx, &rules, p, h, &mut out);
+        if p.kind == ProcedureKind::Elimination
+            && let (Some(h), Some(hi)) = (h, hi)
+        {
+            elimination_checks(ctx, p, h, &incomes[hi], &mut out);
+        }
+        if p.kind == ProcedureKind::Identification
+            && let Some(h) = h
+            && !h.exclusions.is_empty()
+        {
+            out.finding(
+                Some(h),
+                &h.id,
+                "排除情形",
+                format!(
+                    "该户有不得纳入监测对象的情形（{}，000 附件1），但有识别纳入程序（{}）。修改建议：入户核实排除情形；确属不得纳入的，终止识别程序并在台账中说明",
+                    h.exclusions.join("、"),
+                    p.place
+                ),
+                Severity::Error,
+            );
+        }
+    }
+    for (hi, h) in ds.households.iter().enumerate() {
+        household_checks(ctx, ds, idx, &rules, hi, h, &mut out);
+    }
+    milestone_rows(ctx, ds, milestones, &mut out);
+    (out.rows, out.findings)
+}
+
+/// Stage date as of the run date (later dates have not happened yet).
+fn reached(p: &Procedure, s: Stage, as_of: NaiveDate) -> Option<NaiveDate> {
+    p.date(s).filter(|d| *d <= as_of)
+}
+
+fn case_rules(ctx: &Ctx, rules: &[&DeadlineRule], p: &Procedure, h: Option<&Household>, out: &mut Out) {
+    for rule in rules.iter().filter(|r| r.procedures.contains(&p.kind)) {
+        let Some(from) = reached(p, rule.from, ctx.as_of) else {
+            if p.date(rule.to).is_some_and(|d| d <= ctx.as_of) {
+                out.finding(
+                    h,
+                    &p.household_id,
+                    "环节日期缺失",
+                    format!(
+                        "{}程序（{}）已有“{}”日期但缺少“{}”日期，无法核验“{}”。修改建议：补填{}日期",
+                        p.kind.label(),
+                        p.place,
+                        rule.to.label(),
+                        rule.from.label(),
+                        rule.name,
+                        rule.from.label()
+                    ),
+                    Severity::Warning,
+                );
+            }
+            continue;
+        };
+        let to = reached(p, rule.to, ctx.as_of);
+        match apply_rule(rule, ctx.calendar, from, to, ctx.as_of, ctx.rules.due_soon()) {
+            Ok(Some(o)) => {
+                let note = if rule.source.is_empty() {
+                    o.note
+                } else {
+                    format!("{}（依据：{}）", o.note, rule.source)
+                };
+                out.row(
+                    h,
+                    &p.household_id,
+                    Some(p.kind),
+                    rule.name.clone(),
+                    o.due,
+                    to,
+                    o.status,
+                    o.days,
+                    note,
+                );
+            }
+            Ok(None) => {}
+            Err(e) => out.calendar_error(h, p, &rule.name, &e),
+        }
+    }
+}
+
+/// 环节顺序 and 公示期满后方可审核审批.
+fn case_order(ctx: &Ctx, rules: &[&DeadlineRule], p: &Procedure, h: Option<&Household>, out: &mut Out) {
+    let as_of = ctx.as_of;
+    // Pairs another check already reports as 违规: a deadline rule between the two stages, or
+    // a review stage before the publicity period is over (公示期满后方可审核审批 below).
+    let has_publicity = reached(p, Stage::PublicityStart, as_of).is_some();
+    let covered = |a: Stage, b: Stage| {
+        rules
+            .iter()
+            .any(|r| r.procedures.contains(&p.kind) && r.from == a && r.to == b)
+            || (has_publicity
+                && matches!(a, Stage::PublicityStart | Stage::PublicityEnd)
+                && AFTER_PUBLICITY.contains(&b))
+    };
+    let mut latest: Option<(Stage, NaiveDate)> = None;
+    let mut inversions: Vec<(Stage, NaiveDate, Stage, NaiveDate)> = Vec::new();
+    for &s in CHAIN {
+        let Some(d) = reached(p, s, as_of) else { continue };
+        if let Some((ps, pd)) = latest {
+            if d < pd {
+                if !covered(ps, s) {
+                    inversions.push((ps, pd, s, d));
+                }
+                continue;
+            }
+        }
+        latest = Some((s, d));
+    }
+    if let Some(&(ps, pd, s, d)) = inversions.first() {
+        let list: Vec<String> = inversions
+            .iter()
+            .map(|(a, ad, b, bd)| format!("{}（{bd}）早于{}（{ad}）", b.label(), a.label()))
+            .collect();
+        out.row(
+            h,
+            &p.household_id,
+            Some(p.kind),
+            RULE_ORDER,
+            Some(pd),
+            Some(d),
+            ComplianceStatus::Violation,
+            (pd - d).num_days(),
+            format!("环节顺序颠倒：{}；{}不应早于{}", list.join("；"), s.label(), ps.label()),
+        );
+    }
+
+    // Publicity must be over before the township reviews.
+    let Some(start) = reached(p, Stage::PublicityStart, as_of) else {
+        return;
+    };
+    let recorded_end = reached(p, Stage::PublicityEnd, as_of).filter(|e| *e >= start);
+    let rule = rules.iter().find(|r| {
+        r.procedures.contains(&p.kind)
+            && r.from == Stage::PublicityStart
+            && r.to == Stage::PublicityEnd
+            && r.min.is_some()
+    });
+    let legal_end = match rule {
+        Some(r) => match due_date(ctx.calendar, r.unit, r.min.unwrap_or(0), r.inclusive, start) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                out.calendar_error(h, p, RULE_PUBLICITY_FIRST, &e);
+                return;
+            }
+        },
+        None => None,
+    };
+    let Some(end) = recorded_end.max(legal_end) else { return };
+    let next = AFTER_PUBLICITY
+        .iter()
+        .filter_map(|&s| reached(p, s, as_of).map(|d| (d, s)))
+        .min();
+    if let Some((d, s)) = next
+        && d <= end
+    {
+        let allowed = add_days(end, 1);
+        out.row(
+            h,
+            &p.household_id,
+            Some(p.kind),
+            RULE_PUBLICITY_FIRST,
+            Some(allowed),
+            Some(d),
+            ComplianceStatus::Violation,
+            (allowed - d).num_days(),
+            format!("{}（{d}）在公示期满（{end}）之前，公示期内不得审核审批", s.label()),
+        );
+    }
+}
+
+fn elimination_checks(ctx: &Ctx, p: &Procedure, h: &Household, income: &IncomeResult, out: &mut Out) {
+    let as_of = ctx.as_of;
+    let started = p.stages.values().any(|d| *d <= as_of);
+    if !started {
+        return;
+    }
+    let approved = reached(p, Stage::CountyApproval, as_of);
+    if is_no_labour(h) {
+        out.row(
+            Some(h),
+            &h.id,
+            Some(p.kind),
+            RULE_NO_LABOUR,
+            None,
+            approved,
+            ComplianceStatus::Violation,
+            0,
+            "整户无劳动能力兜底保障户暂不标注风险消除，落实社会保障措施后持续跟踪监测（000 §一(四)、002 §2(5)）"
+                .to_string(),
+        );
+        out.finding(
+            Some(h),
+            &h.id,
+            RULE_NO_LABOUR,
+            format!(
+                "整户无劳动能力兜底保障户不得标注风险消除，但有风险消除程序（{}）。修改建议：终止该程序，继续监测帮扶",
+                p.place
+            ),
+            Severity::Error,
+        );
+        return;
+    }
+    let months = ctx.rules.stable_income_months();
+    let rule = rule_stable_income(months);
+    if income.above_line == Some(false) {
+        out.row(
+            Some(h),
+            &h.id,
+            Some(p.kind),
+            rule,
+            None,
+            approved,
+            ComplianceStatus::Violation,
+            0,
+            format!(
+                "当前家庭人均纯收入{}元未超过监测范围{}元，不符合风险消除条件（004 §二(三)1）",
+                income.per_capita.unwrap_or_default(),
+                ctx.line
+            ),
+        );
+        return;
+    }
+    let since = p.income_ok_since.or(h.income_ok_since);
+    match (since, approved) {
+        (None, Some(a)) => out.row(
+            Some(h),
+            &h.id,
+            Some(p.kind),
+            rule,
+            None,
+            Some(a),
+            ComplianceStatus::Violation,
+            0,
+            format!("已县级审批，但未填“收入达标起始日期”，无法证明收入持续稳定超过监测范围{months}个月"),
+        ),
+        (None, None) => out.row(
+            Some(h),
+            &h.id,
+            Some(p.kind),
+            rule,
+            None,
+            None,
+            ComplianceStatus::Pending,
+            0,
+            format!("未填“收入达标起始日期”；收入稳定超过监测范围满{months}个月后方可审批"),
+        ),
+        (Some(s), approved) => {
+            let earliest = add_months(s, months);
+            match approved {
+                Some(a) if a < earliest => out.row(
+                    Some(h),
+                    &h.id,
+                    Some(p.kind),
+                    rule,
+                    Some(earliest),
+                    Some(a),
+                    ComplianceStatus::Violation,
+                    (earliest - a).num_days(),
+                    format!("收入自{s}起达标，县级审批{a}时不足{months}个月（{earliest}方满）"),
+                ),
+                None if as_of < earliest => out.row(
+                    Some(h),
+                    &h.id,
+                    Some(p.kind),
+                    rule,
+                    Some(earliest),
+                    None,
+                    ComplianceStatus::Pending,
+                    0,
+                    format!("收入自{s}起达标，{earliest}满{months}个月，此前不得审批风险消除"),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn household_checks(
+    ctx: &Ctx,
+    ds: &Dataset,
+    idx: &Index,
+    rules: &[&DeadlineRule],
+    hi: usize,
+    h: &Household,
+    out: &mut Out,
+) {
+    let as_of = ctx.as_of;
+    let soon = ctx.rules.due_soon();
+    let cases: Vec<&Procedure> = idx.procedures[hi].iter().map(|&i| &ds.procedures[i]).collect();
+    let state = monitor_state(h, &cases, as_of);
+    if !state.monitored {
+        return;
+    }
+    let no_labour = is_no_labour(h);
+
+    // Monitored for N years without elimination (001 §三(四)).
+    if let Some(since) = state.since
+        && !no_labour
+    {
+        let years = ctx.rules.review_after_years();
+        let due = add_months(since, years.saturating_mul(12));
+        let (status, days) = calendar_deadline(due, None, as_of, soon);
+        if matches!(status, ComplianceStatus::Overdue | ComplianceStatus::DueSoon) {
+            let note = if status == ComplianceStatus::Overdue {
+                format!("{since}县级审批纳入监测，已满{years}年仍未消除风险，应重点分析帮扶情况（001 §三(四)）")
+            } else {
+                format!("{since}县级审批纳入监测，{due}满{years}年，请评估是否达到风险消除标准（001 §三(四)）")
+            };
+            out.row(
+                Some(h),
+                &h.id,
+                None,
+                rule_long_monitoring(years),
+                Some(due),
+                None,
+                status,
+                days,
+                note,
+            );
+        }
+    }
+
+    // Labour-capable monitored households need at least one 开发式 measure (001 §二(一)).
+    if !is_labour_capable(h) {
+        return;
+    }
+    let dev: Vec<Option<NaiveDate>> = idx.measures[hi]
+        .iter()
+        .map(|&i| &ds.measures[i])
+        .filter(|m| ctx.rules.vocab.is_developmental(&m.category) && m.date.is_none_or(|d| d <= as_of))
+        .map(|m| m.date)
+        .collect();
+    // Due by the 帮扶计划 deadline of the identification case.
+    let plan_rule = rules.iter().find(|r| r.to == Stage::AidPlan && r.max.is_some());
+    let due = match (state.since, plan_rule) {
+        (Some(s), Some(r)) => match due_date(ctx.calendar, r.unit, r.max.unwrap_or(0), r.inclusive, s) {
+            Ok(d) => Some(d),
+            Err(_) => Some(s),
+        },
+        (Some(s), None) => Some(s),
+        (None, _) => None,
+    };
+    let base = "有劳动能力或弱劳动能力的监测户须落实至少1项开发式帮扶措施（001 §二(一)）";
+    if !dev.is_empty() {
+        let first = if dev.iter().any(Option::is_none) {
+            None
+        } else {
+            dev.iter().flatten().min().copied()
+        };
+        if let (Some(first), Some(due)) = (first, due)
+            && first > due
+        {
+            let late = (first - due).num_days();
+            out.row(
+                Some(h),
+                &h.id,
+                None,
+                RULE_DEVELOPMENTAL,
+                Some(due),
+                Some(first),
+                ComplianceStatus::Late,
+                late,
+                format!("{base}；首项开发式措施{first}落实，逾期{late}天"),
+            );
+        }
+        return;
+    }
+    match due {
+        Some(due) => {
+            let (status, days) = calendar_deadline(due, None, as_of, soon);
+            if status != ComplianceStatus::Pending {
+                let note = match status {
+                    ComplianceStatus::Overdue => format!("{base}；尚未落实，已逾期{days}天"),
+                    _ => format!("{base}；尚未落实，{due}前须落实"),
+                };
+                out.row(
+                    Some(h),
+                    &h.id,
+                    None,
+                    RULE_DEVELOPMENTAL,
+                    Some(due),
+                    None,
+                    status,
+                    days,
+                    note,
+                );
+            }
+        }
+        None => out.row(
+            Some(h),
+            &h.id,
+            None,
+            RULE_DEVELOPMENTAL,
+            None,
+            None,
+            ComplianceStatus::Violation,
+            0,
+            format!("{base}；尚未落实"),
+        ),
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn milestone_rows(ctx: &Ctx, ds: &Dataset, milestones: &[MilestoneDef], out: &mut Out) {
+    let mut units: Vec<String> = ds.villages();
+    for r in &ds.milestone_reports {
+        let u = r.unit.trim();
+        if !u.is_empty() && !units.iter().any(|x| x == u) {
+            units.push(u.to_string());
+        }
+    }
+    let names: Vec<String> = milestones.iter().map(|m| squash(&m.name)).collect();
+    for r in &ds.milestone_reports {
+        if !names.contains(&squash(&r.milestone)) {
+            out.findings.push(Finding {
+                household_id: String::new(),
+                head_name: r.unit.trim().to_string(),
+                village: r.unit.trim().to_string(),
+                rule: "工作节点".to_string(),
+                message: format!(
+                    "进度表中的节点“{}”（{}）不在 campaign.yaml 的时间安排中。修改建议：节点名称与时间安排保持一致",
+                    r.milestone, r.place
+                ),
+                severity: Severity::Warning,
+            });
+        }
+    }
+    let soon = ctx.rules.due_soon();
+    for (m, name) in milestones.iter().zip(&names) {
+        for unit in &units {
+            // The earliest completion any report of this unit gives, as of the run date.
+            let done = ds
+                .milestone_reports
+                .iter()
+                .filter(|r| r.unit.trim() == unit && squash(&r.milestone) == *name)
+                .filter_map(|r| r.done)
+                .filter(|d| *d <= ctx.as_of)
+                .min();
+            let (status, days) = calendar_deadline(m.due, done, ctx.as_of, soon);
+            let note = match status {
+                ComplianceStatus::Late => format!("{}前完成，逾期{days}天", m.due),
+                ComplianceStatus::Overdue => format!("{}前完成，截至{}未报完成，已逾期{days}天", m.due, ctx.as_of),
+                _ => format!("{}前完成", m.due),
+            };
+            out.rows.push(ComplianceRow {
+                household_id: String::new(),
+                head_name: unit.clone(),
+                village: unit.clone(),
+                procedure: None,
+                rule: format!("{MILESTONE_PREFIX}{}", m.name),
+                due: Some(m.due),
+                done,
+                status,
+                days,
+                note,
+            });
+        }
+    }
+}
