@@ -957,3 +957,573 @@ fn milestone_rows(ctx: &Ctx, ds: &Dataset, milestones: &[MilestoneDef], out: &mu
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{HouseholdType, Measure, MilestoneReport, Place};
+    use crate::rules::income;
+    use crate::rules::testutil::{d, household, procedure};
+    use ComplianceStatus::*;
+    use Stage::*;
+
+    fn run_with(
+        ds: &Dataset,
+        rules: &RulesFile,
+        as_of: NaiveDate,
+        milestones: &[MilestoneDef],
+    ) -> (Vec<ComplianceRow>, Vec<Finding>) {
+        let cal = Calendar::new(rules).unwrap();
+        let line = Money::from_yuan(6900);
+        let incomes: Vec<IncomeResult> = ds.households.iter().map(|h| income::evaluate(h, line).0).collect();
+        let idx = Index::new(ds);
+        let ctx = Ctx {
+            rules,
+            calendar: &cal,
+            as_of,
+            line,
+        };
+        evaluate(&ctx, ds, &idx, &incomes, milestones)
+    }
+
+    fn run(ds: &Dataset, as_of: NaiveDate) -> (Vec<ComplianceRow>, Vec<Finding>) {
+        run_with(ds, &RulesFile::defaults(), as_of, &[])
+    }
+
+    fn one_case(kind: ProcedureKind, stages: &[(Stage, NaiveDate)]) -> Dataset {
+        let mut ds = Dataset::default();
+        ds.households.push(household("H1", 2));
+        ds.procedures.push(procedure("H1", kind, stages));
+        ds
+    }
+
+    fn rule_row<'a>(rows: &'a [ComplianceRow], rule: &str) -> Option<&'a ComplianceRow> {
+        rows.iter().find(|r| r.rule == rule)
+    }
+
+    fn status_of(rows: &[ComplianceRow], rule: &str) -> Option<(ComplianceStatus, i64)> {
+        rule_row(rows, rule).map(|r| (r.status, r.days))
+    }
+
+    #[test]
+    fn identification_within_15_calendar_days() {
+        let lead = d(2024, 5, 1);
+        // (approval, as_of, expected)
+        let table = [
+            (Some(d(2024, 5, 16)), d(2024, 6, 30), (OnTime, 0)), // day 15
+            (Some(d(2024, 5, 17)), d(2024, 6, 30), (Late, 1)),   // day 16
+            (Some(d(2024, 6, 1)), d(2024, 6, 30), (Late, 16)),
+            (None, d(2024, 5, 12), (Pending, 0)), // 4 days left > 3
+            (None, d(2024, 5, 13), (DueSoon, 0)), // 3 days left
+            (None, d(2024, 5, 16), (DueSoon, 0)), // due today
+            (None, d(2024, 5, 17), (Overdue, 1)),
+            (Some(d(2024, 5, 20)), d(2024, 5, 18), (Overdue, 2)), // approval after as_of: not yet done
+            (Some(d(2024, 4, 30)), d(2024, 6, 30), (Violation, 1)), // approval before the lead
+        ];
+        for (approval, as_of, expected) in table {
+            let mut stages = vec![(LeadFound, lead)];
+            if let Some(a) = approval {
+                stages.push((CountyApproval, a));
+            }
+            let ds = one_case(ProcedureKind::Identification, &stages);
+            let (rows, _) = run(&ds, as_of);
+            let row = rule_row(&rows, "识别纳入办结时限").unwrap();
+            assert_eq!((row.status, row.days), expected, "{approval:?} as of {as_of}");
+            if expected.0 != Violation {
+                assert_eq!(row.due, Some(d(2024, 5, 16)));
+            }
+            assert_eq!(row.done, approval.filter(|a| *a <= as_of));
+            assert_eq!(row.procedure, Some(ProcedureKind::Identification));
+            assert_eq!(row.head_name, "户主H1");
+        }
+    }
+
+    #[test]
+    fn publicity_five_working_days_across_holidays() {
+        // (start, earliest end = 5th working day counting the start day)
+        let table = [
+            (d(2024, 3, 4), d(2024, 3, 8)),   // plain week
+            (d(2024, 4, 29), d(2024, 5, 8)),  // 劳动节 5/1–5/5
+            (d(2024, 4, 27), d(2024, 5, 7)),  // starts Saturday; 4/28 Sunday is a 调休 working day
+            (d(2024, 9, 27), d(2024, 10, 9)), // 国庆: 9/29 Sunday worked, 10/1–10/7 off
+            (d(2024, 2, 8), d(2024, 2, 20)),  // 春节 2/10–2/17, 2/18 Sunday worked
+            (d(2025, 1, 24), d(2025, 2, 6)),  // 春节 2025: 1/26 Sunday worked, 1/28–2/4 off
+            (d(2024, 12, 27), d(2025, 1, 3)), // year end, 元旦
+            (d(2024, 2, 26), d(2024, 3, 1)),  // leap day inside
+            (d(2023, 2, 27), d(2023, 3, 3)),  // no leap day
+        ];
+        for (start, end) in table {
+            let before = end.pred_opt().unwrap();
+            // Ending on the 5th working day is enough; ending the day before is short.
+            for (recorded_end, expected) in [(end, OnTime), (before, Violation)] {
+                let ds = one_case(
+                    ProcedureKind::Identification,
+                    &[(PublicityStart, start), (PublicityEnd, recorded_end)],
+                );
+                let (rows, _) = run(&ds, d(2025, 6, 30));
+                let row = rule_row(&rows, "公示期").unwrap();
+                assert_eq!(row.status, expected, "{start} → {recorded_end}");
+                assert_eq!(row.due, Some(end));
+                if expected == Violation {
+                    assert!(row.days >= 1, "{start}");
+                    assert!(row.note.contains("少于5个工作日"), "{}", row.note);
+                }
+            }
+        }
+        // Short by exactly one working day across 劳动节: 4/29, 4/30, 5/6, 5/7 = 4.
+        let ds = one_case(
+            ProcedureKind::Identification,
+            &[(PublicityStart, d(2024, 4, 29)), (PublicityEnd, d(2024, 5, 7))],
+        );
+        let (rows, _) = run(&ds, d(2024, 6, 30));
+        assert_eq!(status_of(&rows, "公示期"), Some((Violation, 1)));
+        assert!(rule_row(&rows, "公示期").unwrap().note.contains("仅4个工作日"));
+        // In progress: not yet over, then over without a recorded end.
+        let ds = one_case(ProcedureKind::Elimination, &[(PublicityStart, d(2024, 4, 29))]);
+        let (rows, _) = run(&ds, d(2024, 5, 1));
+        assert_eq!(status_of(&rows, "公示期"), Some((Pending, 0)));
+        let (rows, _) = run(&ds, d(2024, 5, 6));
+        assert_eq!(status_of(&rows, "公示期"), Some((DueSoon, 0)));
+        let (rows, _) = run(&ds, d(2024, 5, 8));
+        assert_eq!(status_of(&rows, "公示期"), Some((OnTime, 0)));
+    }
+
+    #[test]
+    fn review_must_follow_publicity() {
+        let start = d(2024, 4, 29);
+        // (recorded end, 乡镇审核, expected 公示期满后方可审核审批 row)
+        let table = [
+            (d(2024, 5, 8), d(2024, 5, 9), None),
+            (d(2024, 5, 8), d(2024, 5, 8), Some((Violation, 1))), // same day as the last day
+            (d(2024, 5, 7), d(2024, 5, 8), Some((Violation, 1))), // recorded end too early; legal end 5/8
+            (d(2024, 5, 10), d(2024, 5, 9), Some((Violation, 2))), // ran longer, reviewed before its end
+            (d(2024, 5, 8), d(2024, 5, 2), Some((Violation, 7))),
+        ];
+        for (end, review, expected) in table {
+            let ds = one_case(
+                ProcedureKind::Identification,
+                &[(PublicityStart, start), (PublicityEnd, end), (TownshipReview, review)],
+            );
+            let (rows, _) = run(&ds, d(2024, 6, 30));
+            assert_eq!(status_of(&rows, RULE_PUBLICITY_FIRST), expected, "{end} {review}");
+            // The chain check does not report the same thing twice.
+            assert!(rule_row(&rows, RULE_ORDER).is_none());
+        }
+        // 县级审批 with no 乡镇审核 counts too.
+        let ds = one_case(
+            ProcedureKind::Identification,
+            &[(PublicityStart, start), (CountyApproval, d(2024, 5, 6))],
+        );
+        let (rows, _) = run(&ds, d(2024, 6, 30));
+        let row = rule_row(&rows, RULE_PUBLICITY_FIRST).unwrap();
+        assert_eq!(
+            (row.status, row.due, row.done),
+            (Violation, Some(d(2024, 5, 9)), Some(d(2024, 5, 6)))
+        );
+    }
+
+    #[test]
+    fn stage_order() {
+        let ds = one_case(
+            ProcedureKind::Identification,
+            &[
+                (LeadFound, d(2024, 5, 10)),
+                (HomeVisit, d(2024, 5, 8)),
+                (VillageReview, d(2024, 5, 12)),
+            ],
+        );
+        let (rows, _) = run(&ds, d(2024, 6, 30));
+        let row = rule_row(&rows, RULE_ORDER).unwrap();
+        assert_eq!((row.status, row.days), (Violation, 2));
+        assert!(
+            row.note.contains("入户核实（2024-05-08）早于发现线索（2024-05-10）"),
+            "{}",
+            row.note
+        );
+        // Same-day stages are in order.
+        let ds = one_case(
+            ProcedureKind::Identification,
+            &[
+                (LeadFound, d(2024, 5, 10)),
+                (HomeVisit, d(2024, 5, 10)),
+                (VillageReview, d(2024, 5, 10)),
+            ],
+        );
+        let (rows, _) = run(&ds, d(2024, 6, 30));
+        assert!(rule_row(&rows, RULE_ORDER).is_none());
+    }
+
+    #[test]
+    fn follow_up_after_approval() {
+        let approval = d(2024, 6, 14);
+        // (rule, stage, day offset after its start, expected)
+        let table = [
+            ("明确帮扶责任人", HelperAssigned, 3, (OnTime, 0)),
+            ("明确帮扶责任人", HelperAssigned, 4, (Late, 1)),
+            ("制定帮扶计划", AidPlan, 10, (OnTime, 0)),
+            ("制定帮扶计划", AidPlan, 11, (Late, 1)),
+        ];
+        for (rule, stage, offset, expected) in table {
+            let ds = one_case(
+                ProcedureKind::Identification,
+                &[(CountyApproval, approval), (stage, approval + Days::new(offset))],
+            );
+            let (rows, _) = run(&ds, d(2024, 7, 31));
+            assert_eq!(status_of(&rows, rule), Some(expected), "{rule} +{offset}");
+        }
+        // 首次入户走访 counts from 明确帮扶责任人; not started without it.
+        let helper = d(2024, 6, 16);
+        for (offset, expected) in [(7, (OnTime, 0)), (8, (Late, 1))] {
+            let ds = one_case(
+                ProcedureKind::Identification,
+                &[
+                    (CountyApproval, approval),
+                    (HelperAssigned, helper),
+                    (FirstVisit, helper + Days::new(offset)),
+                ],
+            );
+            let (rows, _) = run(&ds, d(2024, 7, 31));
+            assert_eq!(status_of(&rows, "首次入户走访"), Some(expected));
+        }
+        let ds = one_case(ProcedureKind::Identification, &[(CountyApproval, approval)]);
+        let (rows, findings) = run(&ds, d(2024, 6, 18));
+        assert_eq!(status_of(&rows, "明确帮扶责任人"), Some((Overdue, 1)));
+        assert_eq!(status_of(&rows, "首次入户走访"), None);
+        assert_eq!(status_of(&rows, "制定帮扶计划"), Some((Pending, 0)));
+        // Only the missing 发现线索 is reported (the 15-day rule cannot be checked), not the
+        // follow-up stages that simply have not happened yet.
+        let missing: Vec<&Finding> = findings.iter().filter(|f| f.rule == "环节日期缺失").collect();
+        assert_eq!(missing.len(), 1);
+        assert!(missing[0].message.contains("识别纳入办结时限"));
+        // An end stage without its start stage is reported as a finding.
+        let ds = one_case(ProcedureKind::Identification, &[(FirstVisit, d(2024, 6, 20))]);
+        let (_, findings) = run(&ds, d(2024, 6, 30));
+        assert!(findings.iter().any(|f| f.rule == "环节日期缺失"));
+    }
+
+    #[test]
+    fn working_day_deadline_not_late_on_the_weekend_after() {
+        let mut rules = RulesFile::defaults();
+        let over: RulesFile = serde_yaml::from_str(
+            "时限规则:\n  - {名称: 乡镇审核时限, 程序: [识别纳入], 起: 公示结束, 止: 乡镇审核, 上限: 2, 单位: 工作日}\n",
+        )
+        .unwrap();
+        rules = rules.merged_with(over);
+        // From Wednesday 2024-03-06: due Friday 3/8.
+        let table = [
+            (d(2024, 3, 8), (OnTime, 0)),
+            (d(2024, 3, 9), (OnTime, 0)),
+            (d(2024, 3, 11), (Late, 1)),
+        ];
+        for (review, expected) in table {
+            let ds = one_case(
+                ProcedureKind::Identification,
+                &[(PublicityEnd, d(2024, 3, 6)), (TownshipReview, review)],
+            );
+            let (rows, _) = run_with(&ds, &rules, d(2024, 6, 30), &[]);
+            assert_eq!(status_of(&rows, "乡镇审核时限"), Some(expected), "{review}");
+        }
+        // Pending: overdue by working days (Saturday after Friday's due is not overdue yet).
+        let ds = one_case(ProcedureKind::Identification, &[(PublicityEnd, d(2024, 3, 6))]);
+        for (as_of, expected) in [
+            (d(2024, 3, 9), (DueSoon, 0)),
+            (d(2024, 3, 11), (Overdue, 1)),
+            (d(2024, 3, 13), (Overdue, 3)),
+        ] {
+            let (rows, _) = run_with(&ds, &rules, as_of, &[]);
+            assert_eq!(status_of(&rows, "乡镇审核时限"), Some(expected), "{as_of}");
+        }
+    }
+
+    #[test]
+    fn uncovered_year_is_a_finding_naming_it() {
+        let ds = one_case(ProcedureKind::Identification, &[(PublicityStart, d(2026, 12, 28))]);
+        let (rows, findings) = run(&ds, d(2026, 12, 31));
+        assert!(rule_row(&rows, "公示期").is_none());
+        let f = findings.iter().find(|f| f.rule == "工作日历未覆盖").unwrap();
+        assert!(f.message.contains("2027年"), "{}", f.message);
+        assert_eq!(f.severity, Severity::Error);
+    }
+
+    fn elimination_case(since: Option<NaiveDate>, approval: Option<NaiveDate>) -> Dataset {
+        let mut stages = vec![(HomeVisit, d(2024, 5, 1))];
+        if let Some(a) = approval {
+            stages.push((CountyApproval, a));
+        }
+        let mut ds = one_case(ProcedureKind::Elimination, &stages);
+        ds.households[0].income.per_capita = Some(Money::from_yuan(9000));
+        ds.households[0].income_ok_since = since;
+        ds
+    }
+
+    #[test]
+    fn elimination_needs_six_months_of_income() {
+        let rule = rule_stable_income(6);
+        // (income ok since, approval, as_of, expected)
+        let table = [
+            (Some(d(2024, 1, 1)), Some(d(2024, 7, 1)), d(2024, 7, 31), None),
+            (
+                Some(d(2024, 1, 1)),
+                Some(d(2024, 6, 30)),
+                d(2024, 7, 31),
+                Some((Violation, 1)),
+            ),
+            (Some(d(2023, 8, 31)), Some(d(2024, 2, 29)), d(2024, 7, 31), None), // leap: Aug 31 + 6 months = Feb 29
+            (
+                Some(d(2023, 8, 31)),
+                Some(d(2024, 2, 28)),
+                d(2024, 7, 31),
+                Some((Violation, 1)),
+            ),
+            (Some(d(2024, 1, 1)), None, d(2024, 6, 1), Some((Pending, 0))),
+            (Some(d(2024, 1, 1)), None, d(2024, 7, 1), None),
+            (None, Some(d(2024, 7, 1)), d(2024, 7, 31), Some((Violation, 0))),
+            (None, None, d(2024, 7, 31), Some((Pending, 0))),
+        ];
+        for (since, approval, as_of, expected) in table {
+            let ds = elimination_case(since, approval);
+            let (rows, _) = run(&ds, as_of);
+            assert_eq!(status_of(&rows, &rule), expected, "{since:?} {approval:?} {as_of}");
+        }
+        // The case's own date overrides the household's.
+        let mut ds = elimination_case(Some(d(2023, 1, 1)), Some(d(2024, 7, 1)));
+        ds.procedures[0].income_ok_since = Some(d(2024, 3, 1));
+        let (rows, _) = run(&ds, d(2024, 7, 31));
+        assert_eq!(status_of(&rows, &rule), Some((Violation, 62)));
+        // Income not above the line.
+        let mut ds = elimination_case(Some(d(2023, 1, 1)), Some(d(2024, 7, 1)));
+        ds.households[0].income.per_capita = Some(Money::from_yuan(6900));
+        let (rows, _) = run(&ds, d(2024, 7, 31));
+        assert_eq!(status_of(&rows, &rule), Some((Violation, 0)));
+    }
+
+    #[test]
+    fn never_eliminate_a_no_labour_household() {
+        let mut ds = elimination_case(Some(d(2023, 1, 1)), Some(d(2024, 7, 1)));
+        for m in &mut ds.households[0].members {
+            m.labour = Some(LabourCapacity::Lost);
+        }
+        let (rows, findings) = run(&ds, d(2024, 7, 31));
+        assert_eq!(status_of(&rows, RULE_NO_LABOUR), Some((Violation, 0)));
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule == RULE_NO_LABOUR && f.severity == Severity::Error)
+        );
+        // By flag, too; a weak-labour member alone is not 无劳动能力.
+        let mut ds = elimination_case(Some(d(2023, 1, 1)), Some(d(2024, 7, 1)));
+        ds.households[0].members[0].labour = Some(LabourCapacity::Lost);
+        ds.households[0].members[1].labour = Some(LabourCapacity::Weak);
+        let (rows, _) = run(&ds, d(2024, 7, 31));
+        assert!(status_of(&rows, RULE_NO_LABOUR).is_none());
+        ds.households[0].no_labour_household = true;
+        let (rows, _) = run(&ds, d(2024, 7, 31));
+        assert_eq!(status_of(&rows, RULE_NO_LABOUR), Some((Violation, 0)));
+    }
+
+    fn monitored(approval: NaiveDate) -> Dataset {
+        one_case(
+            ProcedureKind::Identification,
+            &[(LeadFound, approval - Days::new(10)), (CountyApproval, approval)],
+        )
+    }
+
+    fn measure(category: &str, date: Option<NaiveDate>) -> Measure {
+        Measure {
+            household_id: "H1".into(),
+            category: category.into(),
+            detail: String::new(),
+            date,
+            place: Place::default(),
+        }
+    }
+
+    #[test]
+    fn developmental_measure_for_labour_capable_households() {
+        let approval = d(2024, 6, 1); // 帮扶计划 due 6/11
+        // (measures, as_of, expected)
+        let table: Vec<(Vec<Measure>, NaiveDate, Option<(ComplianceStatus, i64)>)> = vec![
+            (vec![], d(2024, 6, 12), Some((Overdue, 1))),
+            (vec![], d(2024, 6, 11), Some((DueSoon, 0))),
+            (vec![], d(2024, 6, 5), None),
+            (vec![measure("产业帮扶", Some(d(2024, 6, 11)))], d(2024, 6, 30), None),
+            (
+                vec![measure("公益岗位", Some(d(2024, 6, 20)))],
+                d(2024, 6, 30),
+                Some((Late, 9)),
+            ),
+            (
+                vec![measure("公益岗位", Some(d(2024, 7, 20)))],
+                d(2024, 6, 30),
+                Some((Overdue, 19)),
+            ), // after as_of
+            (
+                vec![measure("综合保障", Some(d(2024, 6, 5)))],
+                d(2024, 6, 30),
+                Some((Overdue, 19)),
+            ),
+            (vec![measure("产业帮扶", None)], d(2024, 6, 30), None),
+        ];
+        for (measures, as_of, expected) in table {
+            let mut ds = monitored(approval);
+            ds.measures = measures;
+            let (rows, _) = run(&ds, as_of);
+            assert_eq!(
+                status_of(&rows, RULE_DEVELOPMENTAL),
+                expected,
+                "{:?} {as_of}",
+                ds.measures
+            );
+        }
+        // Not labour-capable: not required.
+        let mut ds = monitored(approval);
+        ds.households[0].no_labour_household = true;
+        let (rows, _) = run(&ds, d(2024, 6, 30));
+        assert!(status_of(&rows, RULE_DEVELOPMENTAL).is_none());
+        // A 监测户 without any case in the data: violation, no due date.
+        let mut ds = Dataset::default();
+        let mut h = household("H1", 1);
+        h.kind = HouseholdType::Monitored;
+        ds.households.push(h);
+        let (rows, _) = run(&ds, d(2024, 6, 30));
+        assert_eq!(status_of(&rows, RULE_DEVELOPMENTAL), Some((Violation, 0)));
+        // Eliminated: no longer monitored.
+        let mut ds = monitored(approval);
+        ds.procedures.push(procedure(
+            "H1",
+            ProcedureKind::Elimination,
+            &[(CountyApproval, d(2024, 6, 20))],
+        ));
+        let (rows, _) = run(&ds, d(2024, 6, 30));
+        assert!(status_of(&rows, RULE_DEVELOPMENTAL).is_none());
+    }
+
+    #[test]
+    fn monitored_two_years_without_elimination() {
+        let rule = rule_long_monitoring(2);
+        let table = [
+            (d(2022, 6, 1), d(2024, 6, 2), Some((Overdue, 1))),
+            (d(2022, 6, 1), d(2024, 6, 1), Some((DueSoon, 0))),
+            (d(2022, 6, 1), d(2024, 5, 29), Some((DueSoon, 0))),
+            (d(2022, 6, 1), d(2024, 5, 28), None),
+            (d(2022, 2, 28), d(2024, 3, 1), Some((Overdue, 2))), // 2024-02-28 + leap day
+        ];
+        for (approval, as_of, expected) in table {
+            let mut ds = monitored(approval);
+            ds.measures.push(measure("产业帮扶", Some(approval)));
+            let (rows, _) = run(&ds, as_of);
+            assert_eq!(status_of(&rows, &rule), expected, "{approval} {as_of}");
+        }
+        let mut ds = monitored(d(2022, 6, 1));
+        ds.households[0].no_labour_household = true;
+        let (rows, _) = run(&ds, d(2024, 7, 1));
+        assert!(status_of(&rows, &rule).is_none());
+        let mut ds = monitored(d(2022, 6, 1));
+        ds.procedures.push(procedure(
+            "H1",
+            ProcedureKind::Elimination,
+            &[(CountyApproval, d(2023, 6, 1))],
+        ));
+        let (rows, _) = run(&ds, d(2024, 7, 1));
+        assert!(status_of(&rows, &rule).is_none());
+        // Rolled back: monitored again, counted from the original identification.
+        ds.procedures.push(procedure(
+            "H1",
+            ProcedureKind::Rollback,
+            &[(CountyApproval, d(2023, 9, 1))],
+        ));
+        let (rows, _) = run(&ds, d(2024, 7, 1));
+        assert_eq!(status_of(&rows, &rule), Some((Overdue, 30)));
+    }
+
+    #[test]
+    fn monitor_state_replay() {
+        let h = household("H1", 1);
+        let id = procedure("H1", ProcedureKind::Identification, &[(CountyApproval, d(2024, 1, 10))]);
+        let el = procedure("H1", ProcedureKind::Elimination, &[(CountyApproval, d(2024, 5, 10))]);
+        let s = monitor_state(&h, &[&el, &id], d(2024, 3, 1));
+        assert_eq!(
+            s,
+            MonitorState {
+                monitored: true,
+                since: Some(d(2024, 1, 10))
+            }
+        );
+        let s = monitor_state(&h, &[&el, &id], d(2024, 6, 1));
+        assert!(!s.monitored);
+        let s = monitor_state(&h, &[&el, &id], d(2024, 1, 9));
+        assert!(!s.monitored);
+    }
+
+    #[test]
+    fn excluded_household_with_identification_is_reported() {
+        let mut ds = one_case(ProcedureKind::Identification, &[(LeadFound, d(2024, 5, 1))]);
+        ds.households[0].exclusions = vec!["购买消费型汽车".into()];
+        let (rows, findings) = run(&ds, d(2024, 5, 10));
+        // Reported, and the case is still checked.
+        let f = findings.iter().find(|f| f.rule == "排除情形").unwrap();
+        assert!(f.message.contains("购买消费型汽车"));
+        assert_eq!(status_of(&rows, "识别纳入办结时限"), Some((Pending, 0)));
+    }
+
+    #[test]
+    fn milestones_per_unit() {
+        let mut ds = Dataset::default();
+        for (id, v) in [("A", "甲村"), ("B", "乙村"), ("C", "丙村")] {
+            let mut h = household(id, 1);
+            h.village = v.into();
+            ds.households.push(h);
+        }
+        let report = |unit: &str, m: &str, done| MilestoneReport {
+            unit: unit.into(),
+            milestone: m.into(),
+            done,
+            place: Place::default(),
+        };
+        ds.milestone_reports = vec![
+            report("甲村", "开展集中排查", Some(d(2024, 6, 5))),
+            report("乙村", "开展集中排查", Some(d(2024, 6, 6))),
+            report("测试乡", "开展 集中排查", None),
+            report("甲村", "不存在的节点", Some(d(2024, 6, 1))),
+        ];
+        let ms = vec![MilestoneDef {
+            name: "开展集中排查".into(),
+            due: d(2024, 6, 5),
+            content: None,
+        }];
+        let (rows, findings) = run_with(&ds, &RulesFile::defaults(), d(2024, 6, 8), &ms);
+        let got: Vec<(&str, ComplianceStatus, i64)> = rows
+            .iter()
+            .filter(|r| r.rule == "时间安排：开展集中排查")
+            .map(|r| (r.head_name.as_str(), r.status, r.days))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("甲村", OnTime, 0),
+                ("乙村", Late, 1),
+                ("丙村", Overdue, 3),
+                ("测试乡", Overdue, 3)
+            ]
+        );
+        assert_eq!(findings.iter().filter(|f| f.rule == "工作节点").count(), 1);
+        let (rows, _) = run_with(&ds, &RulesFile::defaults(), d(2024, 6, 2), &ms);
+        let c = rows.iter().find(|r| r.head_name == "丙村").unwrap();
+        assert_eq!(c.status, DueSoon);
+        let (rows, _) = run_with(&ds, &RulesFile::defaults(), d(2024, 6, 1), &ms);
+        let c = rows.iter().find(|r| r.head_name == "丙村").unwrap();
+        assert_eq!(c.status, Pending);
+    }
+
+    #[test]
+    fn disabled_rule_yields_no_rows() {
+        let over: RulesFile = serde_yaml::from_str(
+            "时限规则:\n  - {名称: 识别纳入办结时限, 程序: [识别纳入], 起: 发现线索, 止: 县级审批, 上限: 15, 单位: 自然日, 停用: true}\n",
+        )
+        .unwrap();
+        let rules = RulesFile::defaults().merged_with(over);
+        let ds = one_case(ProcedureKind::Identification, &[(LeadFound, d(2024, 5, 1))]);
+        let (rows, _) = run_with(&ds, &rules, d(2024, 6, 30), &[]);
+        assert!(rule_row(&rows, "识别纳入办结时限").is_none());
+    }
+}
