@@ -1,0 +1,162 @@
+//! One job = one output file. Planning lists them; `produce` renders one.
+
+use super::{BuildError, BuildOptions, Context, DocKind, Format, safe_name};
+use crate::documents as doc;
+use crate::model::Workspace;
+use crate::render::RenderError;
+use crate::render::pdf::RenderedPdf;
+use crate::render::xlsx;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub kind: DocKind,
+    pub format: Format,
+    pub village: Option<String>,
+    /// Relative to the campaign folder: `<乡镇>/<村>/<name>.<ext>`.
+    pub rel_path: String,
+}
+
+/// Bytes of one finished document.
+pub(crate) struct Produced {
+    pub bytes: Vec<u8>,
+    pub pages: Option<usize>,
+}
+
+pub(crate) fn plan(ws: &Workspace, opts: &BuildOptions) -> Result<Vec<Job>, BuildError> {
+    let township = safe_name(&ws.campaign.region.township);
+    let mut villages = ws.data.villages();
+    if let Some(v) = &opts.village {
+        if !villages.iter().any(|x| x == v) {
+            return Err(BuildError::Options(format!(
+                "工作区中没有“{v}”。现有的村：{}",
+                villages.join("、")
+            )));
+        }
+        villages.retain(|x| x == v);
+    }
+    let kinds: Vec<DocKind> = match &opts.only {
+        Some(k) => k.clone(),
+        None => DocKind::ALL.to_vec(),
+    };
+    let mut jobs = Vec::new();
+    for kind in kinds {
+        for &format in kind.formats() {
+            if kind.per_village() {
+                for v in &villages {
+                    jobs.push(Job {
+                        kind,
+                        format,
+                        village: Some(v.clone()),
+                        rel_path: format!("{township}/{}/{}.{}", safe_name(v), kind.name(), format.ext()),
+                    });
+                }
+            } else if opts.village.is_none() {
+                jobs.push(Job {
+                    kind,
+                    format,
+                    village: None,
+                    rel_path: format!("{township}/{}.{}", kind.name(), format.ext()),
+                });
+            }
+        }
+    }
+    // Big documents first so both cores stay busy to the end.
+    jobs.sort_by_key(|j| std::cmp::Reverse(weight(ws, j)));
+    Ok(jobs)
+}
+
+/// Rough cost of a job, for scheduling only.
+fn weight(ws: &Workspace, j: &Job) -> usize {
+    let households = match &j.village {
+        Some(v) => ws.data.households.iter().filter(|h| &h.village == v).count(),
+        None => ws.data.households.len() / 4,
+    };
+    match (j.kind, j.format) {
+        (DocKind::Commitment | DocKind::Survey | DocKind::Screening, Format::Pdf) => households * 4,
+        (_, Format::Pdf) => households,
+        (_, Format::Xlsx) => households / 2,
+    }
+}
+
+fn pdf(r: Result<RenderedPdf, RenderError>, job: &Job) -> Result<Option<Produced>, BuildError> {
+    let r = r.map_err(|source| render_err(job, source))?;
+    Ok(Some(Produced {
+        bytes: r.bytes,
+        pages: Some(r.pages),
+    }))
+}
+
+fn xlsx_out(r: Result<Vec<u8>, RenderError>, job: &Job) -> Result<Option<Produced>, BuildError> {
+    let bytes = r.map_err(|source| render_err(job, source))?;
+    Ok(Some(Produced { bytes, pages: None }))
+}
+
+fn render_err(job: &Job, source: RenderError) -> BuildError {
+    BuildError::Render {
+        document: job.kind.name(),
+        village: job.village.clone(),
+        source,
+    }
+}
+
+/// Render one job; `None` when the document has nothing to show (e.g. no 公示 cases in a village).
+pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, BuildError> {
+    let (ws, eval, as_of) = (ctx.ws, ctx.eval, ctx.as_of);
+    let village = job.village.as_deref().unwrap_or_default();
+    let engine = || {
+        ctx.pdf
+            .as_ref()
+            .ok_or_else(|| render_err(job, RenderError::Pdf("排版引擎未初始化".into())))
+    };
+    match (job.kind, job.format) {
+        (DocKind::Notice, _) => pdf(doc::notice::render(engine()?, &ctx.text, ws, as_of), job),
+        (DocKind::PublicityIdentification | DocKind::PublicityElimination, _) => {
+            let kind = if job.kind == DocKind::PublicityIdentification {
+                doc::publicity::PublicityKind::Identification
+            } else {
+                doc::publicity::PublicityKind::Elimination
+            };
+            match doc::publicity::view(ws, eval, &ctx.text, village, kind).map_err(|e| render_err(job, e))? {
+                Some(v) => pdf(doc::publicity::render(engine()?, &v, as_of), job),
+                None => Ok(None),
+            }
+        }
+        (DocKind::Announcement, _) => {
+            match doc::announcement::view(ws, eval, &ctx.text, village).map_err(|e| render_err(job, e))? {
+                Some(v) => pdf(doc::announcement::render(engine()?, &v), job),
+                None => Ok(None),
+            }
+        }
+        (DocKind::Commitment, _) => match doc::commitment::view(ws, eval, village) {
+            Some(v) => pdf(engine()?.render("commitment.typ", &v, as_of), job),
+            None => Ok(None),
+        },
+        (DocKind::Survey, _) => match doc::survey::view(ws, eval, village) {
+            Some(v) => pdf(engine()?.render("survey.typ", &v, as_of), job),
+            None => Ok(None),
+        },
+        (DocKind::Screening, Format::Pdf) => match doc::screening::view(ws, eval, village) {
+            Some(v) => pdf(engine()?.render("screening.typ", &v, as_of), job),
+            None => Ok(None),
+        },
+        (DocKind::Ledger, Format::Xlsx) => xlsx_out(xlsx::ledger::write(&doc::ledger::view(ws, eval)), job),
+        (DocKind::Ledger, Format::Pdf) => pdf(engine()?.render("ledger.typ", &doc::ledger::view(ws, eval), as_of), job),
+        (DocKind::Summary, Format::Xlsx) => xlsx_out(xlsx::summary::write(&doc::summary::view(ws, eval)), job),
+        (DocKind::Summary, Format::Pdf) => pdf(
+            engine()?.render("summary.typ", &doc::summary::view(ws, eval), as_of),
+            job,
+        ),
+        (DocKind::Compliance, Format::Xlsx) => {
+            xlsx_out(xlsx::compliance::write(&doc::compliance_report::view(ws, eval)), job)
+        }
+        (DocKind::Compliance, Format::Pdf) => pdf(
+            engine()?.render("compliance.typ", &doc::compliance_report::view(ws, eval), as_of),
+            job,
+        ),
+        (DocKind::Roster, _) => xlsx_out(xlsx::roster::write(&doc::roster::view(ws, eval)), job),
+        (DocKind::ProblemList, _) => xlsx_out(
+            xlsx::problem_list::write(&doc::problem_list::view(&ws.diagnostics), as_of),
+            job,
+        ),
+    }
+}

@@ -1,0 +1,142 @@
+//! `manifest.json`: the audit record of one build, and `verify` against it.
+
+use super::BuildError;
+use crate::ingest::sha256_hex;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    /// fangpin version that wrote it.
+    pub fangpin: String,
+    /// 排查名称
+    pub campaign: String,
+    /// The `as_of` date the rules and documents used (ISO).
+    pub as_of: String,
+    pub inputs: Vec<InputEntry>,
+    pub outputs: Vec<OutputEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InputEntry {
+    /// Relative to the workspace.
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OutputEntry {
+    /// Relative to the manifest's folder, `/` separators.
+    pub path: String,
+    /// Chinese document name (通知, 承诺授权书, …).
+    pub kind: String,
+    /// Village for per-village documents.
+    pub village: Option<String>,
+    pub format: String,
+    /// PDF page count (None for XLSX).
+    pub pages: Option<usize>,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl Manifest {
+    pub fn to_json(&self) -> Result<Vec<u8>, BuildError> {
+        let mut s = serde_json::to_vec_pretty(self).map_err(|e| BuildError::Manifest(e.to_string()))?;
+        s.push(b'\n');
+        Ok(s)
+    }
+
+    pub fn read(path: &Path) -> Result<Manifest, BuildError> {
+        let bytes = std::fs::read(path).map_err(|source| BuildError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| BuildError::Manifest(format!("{} 不是有效的 manifest.json：{e}", path.display())))
+    }
+}
+
+/// What `verify` found for one manifest.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyReport {
+    pub manifest: PathBuf,
+    pub checked: usize,
+    pub changed: Vec<String>,
+    pub missing: Vec<String>,
+    /// Files in the folder the manifest does not list (reported, not an error).
+    pub extra: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.changed.is_empty() && self.missing.is_empty()
+    }
+}
+
+/// Re-hash every output listed in `dir/manifest.json`.
+pub fn verify_dir(dir: &Path) -> Result<VerifyReport, BuildError> {
+    let mpath = dir.join(MANIFEST_FILE);
+    let manifest = Manifest::read(&mpath)?;
+    let mut report = VerifyReport {
+        manifest: mpath,
+        ..VerifyReport::default()
+    };
+    let mut listed = std::collections::HashSet::new();
+    for o in &manifest.outputs {
+        listed.insert(o.path.clone());
+        let p = dir.join(&o.path);
+        match std::fs::read(&p) {
+            Ok(bytes) => {
+                report.checked += 1;
+                if sha256_hex(&bytes) != o.sha256 {
+                    report.changed.push(o.path.clone());
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => report.missing.push(o.path.clone()),
+            Err(source) => return Err(BuildError::Io { path: p, source }),
+        }
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| BuildError::Manifest(e.to_string()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = rel_path(dir, entry.path());
+        if rel != MANIFEST_FILE && !listed.contains(&rel) {
+            report.extra.push(rel);
+        }
+    }
+    Ok(report)
+}
+
+/// Every folder holding a manifest: `dir` itself, or its direct sub-folders (one per campaign).
+pub fn find_manifests(dir: &Path) -> Vec<PathBuf> {
+    if dir.join(MANIFEST_FILE).is_file() {
+        return vec![dir.to_path_buf()];
+    }
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join(MANIFEST_FILE).is_file())
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `a/b/c.pdf` relative to `base`, with `/` separators on every platform.
+pub fn rel_path(base: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(base).unwrap_or(p);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,337 @@
+//! The whole run: check → rules → every document, in parallel, into a staging folder that replaces
+//! the previous outputs only when everything succeeded, with an audit manifest.
+
+mod jobs;
+mod kinds;
+pub mod manifest;
+mod stage;
+
+pub use kinds::{DocKind, Format};
+pub use manifest::{Manifest, OutputEntry, VerifyReport, find_manifests, verify_dir};
+
+use crate::ingest::{IngestError, load_workspace};
+use crate::model::Workspace;
+use crate::render::RenderError;
+use crate::rules::{ComplianceStatus, Evaluation, RulesError, evaluate};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub workspace: PathBuf,
+    /// Output root; the campaign's folder is created inside it.
+    pub out: PathBuf,
+    /// `--as-of`; falls back to the campaign's 统计截止日, then `today`.
+    pub as_of: Option<NaiveDate>,
+    /// The caller's date (the library never reads the clock).
+    pub today: NaiveDate,
+    /// Only these kinds (None: all).
+    pub only: Option<Vec<DocKind>>,
+    /// Only this village's documents.
+    pub village: Option<String>,
+    /// Render what is valid even when the input has errors.
+    pub force: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error("输入数据有 {errors} 个错误，未生成任何文书。请按数据问题清单逐条修改源文件后重新生成{}", .problem_list.as_ref().map(|p| format!("（清单已写入 {}）", p.display())).unwrap_or_default())]
+    InputErrors {
+        errors: usize,
+        problem_list: Option<PathBuf>,
+    },
+    #[error("规则计算失败：{0}")]
+    Rules(#[from] RulesError),
+    #[error("生成《{document}》{}失败：{source}", .village.as_ref().map(|v| format!("（{v}）")).unwrap_or_default())]
+    Render {
+        document: &'static str,
+        village: Option<String>,
+        #[source]
+        source: RenderError,
+    },
+    #[error("无法写入 {path}：{source}。请确认输出文件夹可写、文件未被 Excel/WPS 等程序打开")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("manifest.json 出错：{0}")]
+    Manifest(String),
+    #[error("{0}")]
+    Options(String),
+}
+
+impl BuildError {
+    /// True when the input is at fault (exit code 2).
+    pub fn is_input_error(&self) -> bool {
+        matches!(self, BuildError::InputErrors { .. } | BuildError::Ingest(_))
+    }
+}
+
+/// Progress events for the CLI's bar or log.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A pipeline stage started (读取数据, 规则计算, 生成文书, 写入输出).
+    Stage(&'static str),
+    /// The number of documents to render.
+    Planned(usize),
+    /// One document finished (or was skipped as empty).
+    Done { kind: DocKind, village: Option<String> },
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// The campaign's output folder.
+    pub dir: PathBuf,
+    pub as_of: NaiveDate,
+    pub outputs: Vec<OutputEntry>,
+    /// (documents, pages) per kind and format.
+    pub per_kind: BTreeMap<(DocKind, Format), (usize, usize)>,
+    pub households: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Input rows left out (errors) when `--force` was given.
+    pub left_out: Vec<String>,
+    pub overdue: usize,
+    pub violations: usize,
+    pub overdue_problems: usize,
+    pub timings: Vec<(&'static str, Duration)>,
+    pub elapsed: Duration,
+}
+
+/// Everything the jobs read, shared across threads.
+pub(crate) struct Context<'a> {
+    pub ws: &'a Workspace,
+    pub eval: &'a Evaluation,
+    pub as_of: NaiveDate,
+    pub pdf: Option<crate::render::pdf::PdfEngine>,
+    pub text: crate::render::text::TextEngine,
+}
+
+/// Characters not allowed in file and folder names on Windows (where offices open the files).
+pub fn safe_name(s: &str) -> String {
+    let t: String = s
+        .trim()
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let t = t.trim_matches('.').to_string();
+    if t.is_empty() { "_".to_string() } else { t }
+}
+
+/// The date rules and documents use: `--as-of`, else 统计截止日, else today.
+pub fn resolve_as_of(ws: &Workspace, flag: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
+    flag.or(ws.campaign.as_of).unwrap_or(today)
+}
+
+/// Run the whole build.
+pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let mut timings = Vec::new();
+    let mut t = Instant::now();
+    progress(Event::Stage("读取数据"));
+    let ws = load_workspace(&opts.workspace)?;
+    timings.push(("读取数据", t.elapsed()));
+    let campaign_dir = opts.out.join(safe_name(&ws.campaign.name));
+    let errors = ws.error_count();
+    if errors > 0 && !opts.force {
+        let list = stage::write_problem_list(&ws, &opts.out, resolve_as_of(&ws, opts.as_of, opts.today))?;
+        return Err(BuildError::InputErrors {
+            errors,
+            problem_list: Some(list),
+        });
+    }
+    let as_of = resolve_as_of(&ws, opts.as_of, opts.today);
+
+    t = Instant::now();
+    progress(Event::Stage("规则计算"));
+    let eval = evaluate(&ws, as_of)?;
+    timings.push(("规则计算", t.elapsed()));
+
+    let plan = jobs::plan(&ws, opts)?;
+    t = Instant::now();
+    progress(Event::Stage("准备排版引擎"));
+    let needs_pdf = plan.iter().any(|j| j.format == Format::Pdf);
+    let templates = Some(ws.templates_dir());
+    let pdf = if needs_pdf {
+        Some(
+            crate::render::pdf::PdfEngine::new(templates.as_deref()).map_err(|source| BuildError::Render {
+                document: "排版引擎",
+                village: None,
+                source,
+            })?,
+        )
+    } else {
+        None
+    };
+    let text = crate::render::text::TextEngine::new(templates.as_deref()).map_err(|source| BuildError::Render {
+        document: "文字模板",
+        village: None,
+        source,
+    })?;
+    timings.push(("准备排版引擎", t.elapsed()));
+    let ctx = Context {
+        ws: &ws,
+        eval: &eval,
+        as_of,
+        pdf,
+        text,
+    };
+
+    t = Instant::now();
+    progress(Event::Stage("生成文书"));
+    progress(Event::Planned(plan.len()));
+    let staging = stage::Staging::create(&opts.out, &campaign_dir)?;
+    let partial = opts.only.is_some() || opts.village.is_some();
+    if partial {
+        staging.seed_from_previous()?;
+    }
+    let results: Vec<Result<Option<OutputEntry>, BuildError>> = plan
+        .par_iter()
+        .map(|job| {
+            let r = jobs::produce(&ctx, job).and_then(|out| match out {
+                Some(doc) => staging.write(&job.rel_path, &doc.bytes).map(|sha| {
+                    Some(OutputEntry {
+                        path: job.rel_path.clone(),
+                        kind: job.kind.name().to_string(),
+                        village: job.village.clone(),
+                        format: job.format.ext().to_string(),
+                        pages: doc.pages,
+                        bytes: doc.bytes.len() as u64,
+                        sha256: sha,
+                    })
+                }),
+                None => Ok(None),
+            });
+            progress(Event::Done {
+                kind: job.kind,
+                village: job.village.clone(),
+            });
+            r
+        })
+        .collect();
+    let mut outputs = Vec::new();
+    for r in results {
+        if let Some(o) = r? {
+            outputs.push(o);
+        }
+    }
+    timings.push(("生成文书", t.elapsed()));
+
+    t = Instant::now();
+    progress(Event::Stage("写入输出"));
+    let mut all_outputs = outputs.clone();
+    if partial {
+        // Keep the entries of documents this run did not touch.
+        let produced: std::collections::HashSet<&str> = plan.iter().map(|j| j.rel_path.as_str()).collect();
+        for old in staging.previous_outputs() {
+            if !produced.contains(old.path.as_str()) {
+                all_outputs.push(old);
+            }
+        }
+    }
+    all_outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest = Manifest {
+        fangpin: env!("CARGO_PKG_VERSION").to_string(),
+        campaign: ws.campaign.name.clone(),
+        as_of: as_of.to_string(),
+        inputs: ws
+            .inputs
+            .iter()
+            .map(|i| manifest::InputEntry {
+                path: i.path.clone(),
+                sha256: i.sha256.clone(),
+            })
+            .collect(),
+        outputs: all_outputs,
+    };
+    staging.write(manifest::MANIFEST_FILE, &manifest.to_json()?)?;
+    staging.commit()?;
+    timings.push(("写入输出", t.elapsed()));
+
+    let mut per_kind: BTreeMap<(DocKind, Format), (usize, usize)> = BTreeMap::new();
+    for (o, job) in outputs
+        .iter()
+        .filter_map(|o| plan.iter().find(|j| j.rel_path == o.path).map(|j| (o, j)))
+    {
+        let e = per_kind.entry((job.kind, job.format)).or_default();
+        e.0 += 1;
+        e.1 += o.pages.unwrap_or(0);
+    }
+    let overdue = eval
+        .compliance
+        .iter()
+        .filter(|c| c.status == ComplianceStatus::Overdue)
+        .count();
+    let violations = eval
+        .compliance
+        .iter()
+        .filter(|c| c.status == ComplianceStatus::Violation)
+        .count();
+    let overdue_problems = eval
+        .ledger
+        .iter()
+        .filter(|l| l.status == crate::rules::LedgerStatus::Overdue)
+        .count();
+    let left_out = if opts.force {
+        ws.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(BuildReport {
+        dir: campaign_dir,
+        as_of,
+        outputs,
+        per_kind,
+        households: ws.data.households.len(),
+        errors: ws.error_count(),
+        warnings: ws.warning_count(),
+        left_out,
+        overdue,
+        violations,
+        overdue_problems,
+        timings,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Check a written output tree: `dir` holds a manifest or campaign folders that do.
+pub fn verify(dir: &Path) -> Result<Vec<VerifyReport>, BuildError> {
+    let dirs = find_manifests(dir);
+    if dirs.is_empty() {
+        return Err(BuildError::Manifest(format!(
+            "{} 中没有找到 manifest.json。请指定 fangpin build 的输出文件夹（默认 output）",
+            dir.display()
+        )));
+    }
+    dirs.iter().map(|d| verify_dir(d)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_names() {
+        assert_eq!(safe_name("芒洪村"), "芒洪村");
+        assert_eq!(safe_name("a/b:c"), "a_b_c");
+        assert_eq!(safe_name(".."), "_");
+    }
+}
