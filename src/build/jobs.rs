@@ -135,7 +135,7 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
             Some(v) => pdf(engine()?.render("survey.typ", &v, as_of), job),
             None => Ok(None),
         },
-        (DocKind::Screening, Format::Pdf) => match doc::screening::view(ws, eval, village) {
+        (DocKind::Screening, _) => match doc::screening::view(ws, eval, village) {
             Some(v) => pdf(engine()?.render("screening.typ", &v, as_of), job),
             None => Ok(None),
         },
