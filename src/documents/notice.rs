@@ -61,31 +61,32 @@ pub struct ScheduleRow {
 /// Asset name the seal image is registered under (the extension tells Typst the format).
 pub const SEAL_ASSET: &str = "assets/seal";
 
-/// The wording context handed to `notice.tera` (Chinese keys, as offices edit the file).
+/// The wording context handed to `notice.tera` (tera names must be ASCII; the template
+/// header explains each in Chinese).
 #[derive(Debug, Serialize)]
 struct BodyContext<'a> {
-    名称: &'a str,
-    年度: i32,
-    省: &'a str,
-    县: &'a str,
-    乡镇: &'a str,
-    监测范围: i64,
-    发文机关: &'a str,
-    监督电话: &'a str,
-    公示天数: u32,
-    公示单位: &'a str,
-    节点数: usize,
-    时间安排: Vec<BodyMilestone>,
-    首个截止: String,
-    最后截止: String,
+    name: &'a str,
+    year: i32,
+    province: &'a str,
+    county: &'a str,
+    township: &'a str,
+    line: i64,
+    authority: &'a str,
+    phone: &'a str,
+    publicity_days: u32,
+    publicity_unit: &'a str,
+    milestone_count: usize,
+    milestones: Vec<BodyMilestone>,
+    first_due: String,
+    last_due: String,
 }
 
 #[derive(Debug, Serialize)]
 struct BodyMilestone {
-    序号: usize,
-    节点: String,
-    截止: String,
-    内容: String,
+    seq: usize,
+    name: String,
+    due: String,
+    content: String,
 }
 
 /// The authority's name: 发文.机关, else the township's people's government.
@@ -156,32 +157,32 @@ pub fn view(
         .collect();
     let (days, unit) = publicity_rule(ws);
     let ctx = BodyContext {
-        名称: &c.name,
-        年度: c.year,
-        省: &c.region.province,
-        县: &c.region.county,
-        乡镇: &c.region.township,
-        监测范围: c.monitoring_line.round_yuan(),
-        发文机关: &authority,
-        监督电话: iss.phone.as_deref().unwrap_or(""),
-        公示天数: days,
-        公示单位: match unit {
+        name: &c.name,
+        year: c.year,
+        province: &c.region.province,
+        county: &c.region.county,
+        township: &c.region.township,
+        line: c.monitoring_line.round_yuan(),
+        authority: &authority,
+        phone: iss.phone.as_deref().unwrap_or(""),
+        publicity_days: days,
+        publicity_unit: match unit {
             DurationUnit::WorkingDays => "工作日",
             DurationUnit::CalendarDays => "自然日",
             DurationUnit::Months => "月",
         },
-        节点数: schedule.len(),
-        时间安排: schedule
+        milestone_count: schedule.len(),
+        milestones: schedule
             .iter()
             .map(|r| BodyMilestone {
-                序号: r.seq,
-                节点: r.name.clone(),
-                截止: date_zh(r.due),
-                内容: r.content.clone(),
+                seq: r.seq,
+                name: r.name.clone(),
+                due: date_zh(r.due),
+                content: r.content.clone(),
             })
             .collect(),
-        首个截止: schedule.first().map(|r| date_zh(r.due)).unwrap_or_default(),
-        最后截止: schedule.last().map(|r| date_zh(r.due)).unwrap_or_default(),
+        first_due: schedule.first().map(|r| date_zh(r.due)).unwrap_or_default(),
+        last_due: schedule.last().map(|r| date_zh(r.due)).unwrap_or_default(),
     };
     let body = text.render(TEXT, &ctx)?;
     let to = if iss.to.is_empty() {

@@ -44,6 +44,13 @@ pub enum RenderError {
         #[source]
         source: rust_xlsxwriter::XlsxError,
     },
+    /// A date a document prints (公示期) could not be computed.
+    #[error("无法计算{what}：{source}")]
+    Calendar {
+        what: String,
+        #[source]
+        source: crate::rules::calendar::CalendarError,
+    },
     /// A file that must be UTF-8 text is not.
     #[error("模板文件 {0} 不是 UTF-8 编码的文本，请用 UTF-8 保存")]
     NotUtf8(PathBuf),
@@ -51,10 +58,18 @@ pub enum RenderError {
 
 impl RenderError {
     pub(crate) fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        RenderError::Io { action: "读取", path: path.into(), source }
+        RenderError::Io {
+            action: "读取",
+            path: path.into(),
+            source,
+        }
     }
 
     pub(crate) fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        RenderError::Io { action: "写入", path: path.into(), source }
+        RenderError::Io {
+            action: "写入",
+            path: path.into(),
+            source,
+        }
     }
 }

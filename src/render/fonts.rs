@@ -169,6 +169,13 @@ impl FontSet {
         FontSet { fonts, origins, book }
     }
 
+    /// A set of given faces (tests, special setups); the first face of a family wins ties.
+    pub fn from_fonts(faces: Vec<(Font, FontOrigin)>) -> FontSet {
+        let (fonts, origins): (Vec<Font>, Vec<FontOrigin>) = faces.into_iter().unzip();
+        let book = FontBook::from_fonts(fonts.iter());
+        FontSet { fonts, origins, book }
+    }
+
     /// The set for these templates (their string literals name the families).
     pub fn for_templates(templates: &TemplateSet, system: bool) -> FontSet {
         let sources: Vec<&str> = templates
