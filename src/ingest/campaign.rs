@@ -406,7 +406,9 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
     }
 
     if !w.diags.is_empty() {
-        return Err(w.diags);
+        let mut d = w.diags;
+        super::sort_diagnostics(&mut d);
+        return Err(d);
     }
     match (name, year, line, township_ok) {
         (Some(name), Some(year), Some(monitoring_line), true) => Ok(Campaign {

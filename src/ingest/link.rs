@@ -68,7 +68,7 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
                     m.key_place.clone(),
                     field.label(),
                     value,
-                    format!("找不到{what}对应的户，此成员无法归户"),
+                    format!("找不到{what} 对应的户，此成员无法归户"),
                     "先在户表中登记该户，或改正此处的户编号",
                 ));
             }

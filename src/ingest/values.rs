@@ -592,6 +592,15 @@ mod tests {
     }
 
     #[test]
+    fn id_standard_example() {
+        // The worked example of GB 11643-1999 itself.
+        let info = validate_id("11010519491231002X").unwrap();
+        assert_eq!(info.birth, d(1949, 12, 31));
+        assert_eq!(info.sex, Sex::Female);
+        assert_eq!(id_check_digit("11010519491231002"), Some('X'));
+    }
+
+    #[test]
     fn id_lower_x() {
         // Find a 17-digit prefix whose check character is X.
         let prefix = (0..100)
@@ -664,5 +673,48 @@ mod tests {
         assert_eq!(parse_count("4人"), Some(4));
         assert_eq!(parse_count("４"), Some(4));
         assert_eq!(parse_count("四"), None);
+    }
+
+    mod never_panic {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn parsers_accept_any_text(s in "\\PC{0,40}") {
+                let _ = parse_date(&s);
+                let _ = validate_id(&s);
+                let _ = parse_money(&s);
+                let _ = parse_count(&s);
+                let _ = normalize_name(&s);
+            }
+
+            #[test]
+            fn date_like_text(y in 0u32..3000, m in 0u32..15, d in 0u32..40, sep in "[-/.年]") {
+                let s = if sep == "年" { format!("{y}年{m}月{d}日") } else { format!("{y}{sep}{m}{sep}{d}") };
+                if let Ok(date) = parse_date(&s) {
+                    prop_assert_eq!(chrono::Datelike::day(&date), d);
+                }
+            }
+
+            #[test]
+            fn numbers_as_dates_and_money(x in proptest::num::f64::ANY) {
+                let _ = date_from_number(x);
+                let _ = date_from_serial(x);
+                let _ = money_from_f64(x);
+                let _ = excel_general_number(x);
+                let _ = number_text(x);
+            }
+
+            #[test]
+            fn valid_ids_round_trip(region in 110000u32..660000, days in 0i64..40000, seq in 0u32..1000) {
+                let birth = NaiveDate::from_ymd_opt(1920, 1, 1).unwrap() + chrono::Duration::days(days);
+                let first17 = format!("{region}{}{seq:03}", birth.format("%Y%m%d"));
+                let id = format!("{first17}{}", id_check_digit(&first17).unwrap());
+                let info = validate_id(&id).unwrap();
+                prop_assert_eq!(info.birth, birth);
+                prop_assert_eq!(info.normalized, id);
+            }
+        }
     }
 }
