@@ -23,11 +23,11 @@ pub const REFERENCE_YAML: &str = include_str!("cn-holidays-2004-2026.yaml");
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CalendarError {
     #[error(
-        "{year}年不在工作日历覆盖范围内（已覆盖：{covered}），无法计算{date}前后的工作日。修改建议：在工作区 rules.yaml 的“工作日历”中添加{year}年的放假日期和调休上班日期（以国务院办公厅当年部分节假日安排的通知为准）"
+        "{year}年不在工作日历覆盖范围内（已覆盖：{covered}），无法按工作日计算（涉及日期{date}）。修改建议：在工作区 rules.yaml 的“工作日历”中添加{year}年的放假日期和调休上班日期（以国务院办公厅当年部分节假日安排的通知为准）"
     )]
     YearNotCovered {
         year: i32,
-        /// The date that was asked about (or the first day the computation needed).
+        /// The date the computation started from.
         date: NaiveDate,
         /// Covered years, e.g. `2004—2026年`.
         covered: String,
@@ -284,8 +284,7 @@ impl Calendar {
         let p = self.prefix.partition_point(|&x| u64::from(x) < target);
         if p >= self.prefix.len() {
             let y = self.next_uncovered_after(asked.year());
-            let first_needed = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(asked);
-            return Err(self.not_covered(y, first_needed));
+            return Err(self.not_covered(y, asked));
         }
         let result = self.date_at(p - 1);
         // A gap year (not covered) between the two dates has no working days recorded; refuse it.

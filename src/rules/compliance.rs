@@ -14,8 +14,8 @@
 //!   - 风险消除 before income has stayed above the line for the configured months, or with the
 //!     current income not above the line (shown 未到期 while the case is in progress and the
 //!     months are not yet complete, so the clerk sees the earliest allowed approval date);
-//!   - a labour-capable monitored household without any 开发式 measure, due by the
-//!     帮扶计划 deadline of its identification case;
+//!   - a labour-capable monitored household without any 开发式 measure as of the date (after
+//!     the 帮扶计划 deadline of its identification case; 违规 when no case is in the data);
 //!   - monitored for the configured years (default 2) since 县级审批 without elimination and
 //!     not 整户无劳动能力 (shown when due soon or past).
 //! * Campaign milestones: one row per (unit, milestone) for every village and every unit that
@@ -821,13 +821,16 @@ fn household_checks(
     if !is_labour_capable(h) {
         return;
     }
-    let dev: Vec<Option<NaiveDate>> = idx.measures[hi]
+    let has_dev = idx.measures[hi]
         .iter()
         .map(|&i| &ds.measures[i])
-        .filter(|m| ctx.rules.vocab.is_developmental(&m.category) && m.date.is_none_or(|d| d <= as_of))
-        .map(|m| m.date)
-        .collect();
-    // Due by the 帮扶计划 deadline of the identification case.
+        .any(|m| ctx.rules.vocab.is_developmental(&m.category) && m.date.is_none_or(|d| d <= as_of));
+    if has_dev {
+        // A measure put in place after the plan deadline is not flagged: the plan is due in
+        // 10 days, the measure itself (a loan, a job) may take longer to land.
+        return;
+    }
+    // Grace period: the 帮扶计划 deadline of the identification case.
     let plan_rule = rules.iter().find(|r| r.to == Stage::AidPlan && r.max.is_some());
     let due = match (state.since, plan_rule) {
         (Some(s), Some(r)) => match due_date(ctx.calendar, r.unit, r.max.unwrap_or(0), r.inclusive, s) {
@@ -838,30 +841,6 @@ fn household_checks(
         (None, _) => None,
     };
     let base = "有劳动能力或弱劳动能力的监测户须落实至少1项开发式帮扶措施（001 §二(一)）";
-    if !dev.is_empty() {
-        let first = if dev.iter().any(Option::is_none) {
-            None
-        } else {
-            dev.iter().flatten().min().copied()
-        };
-        if let (Some(first), Some(due)) = (first, due)
-            && first > due
-        {
-            let late = (first - due).num_days();
-            out.row(
-                Some(h),
-                &h.id,
-                None,
-                RULE_DEVELOPMENTAL,
-                Some(due),
-                Some(first),
-                ComplianceStatus::Late,
-                late,
-                format!("{base}；首项开发式措施{first}落实，逾期{late}天"),
-            );
-        }
-        return;
-    }
     match due {
         Some(due) => {
             let (status, days) = calendar_deadline(due, None, as_of, soon);
