@@ -1,7 +1,75 @@
-#[derive(clap::Args)]
-pub struct Args {}
+//! `fangpin template [--out DIR] [--rules FILE]`: writes the blank village input workbook.
 
-pub fn run(_args: Args) -> u8 {
-    eprintln!("此命令正在开发中。");
-    super::EXIT_FAILURE
+use crate::cli::{EXIT_FAILURE, EXIT_INPUT, EXIT_OK};
+use fangpin::ingest::parse_rules;
+use fangpin::model::RulesFile;
+use fangpin::render::xlsx::template;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// 输出文件夹
+    #[arg(long, default_value = "template")]
+    pub out: PathBuf,
+    /// 省里扩展了词表时，指定工作区的 rules.yaml，下拉选项随之扩展
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> u8 {
+    let rules = match &args.rules {
+        None => RulesFile::defaults(),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => match parse_rules(&text) {
+                Ok(r) => RulesFile::defaults().merged_with(r),
+                Err(diags) => {
+                    for d in diags {
+                        eprintln!("{}：{d}", path.display());
+                    }
+                    return EXIT_INPUT;
+                }
+            },
+            Err(e) => {
+                eprintln!("无法读取 {}：{e}", path.display());
+                return EXIT_FAILURE;
+            }
+        },
+    };
+    // The template carries no campaign data; its creation date is the day it is made.
+    let today = chrono::Local::now().date_naive();
+    let bytes = match template::write(&rules, today) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let path = args.out.join(template::FILE_NAME);
+    match write_atomic(&args.out, &path, &bytes) {
+        Ok(()) => {
+            println!("已生成村级数据填报模板：{}", path.display());
+            println!("各村填好后放入工作区（如 data/村级数据/芒洪村.xlsx），运行 fangpin check 核查。");
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("无法写入 {}：{e}", path.display());
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// Temp file in the target folder, then rename: a failed run leaves any previous file intact.
+fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // NamedTempFile is created owner-only; the template is meant to be shared.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(())
 }

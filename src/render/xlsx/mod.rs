@@ -8,6 +8,7 @@ pub mod problem_list;
 pub mod roster;
 pub mod sheet;
 pub mod summary;
+pub mod template;
 
 use super::RenderError;
 

@@ -4,8 +4,7 @@
 
 use super::failed;
 use super::sheet::{
-    self, Column, Kind, Styles, Value, Widths, col, form_top, page_setup, see_headers, two_row_header, write_header,
-    write_value,
+    self, Column, Kind, Styles, Value, Widths, col, page_setup, see_headers, two_row_header, write_header, write_value,
 };
 use crate::documents::roster::{RosterHousehold, RosterMember, RosterView};
 use crate::render::RenderError;
@@ -36,7 +35,7 @@ pub const COLUMNS: [Column; 22] = [
     col("与户主关系", Kind::Center, 8.0, 10.0),
     col("性别", Kind::Center, 5.0, 6.0),
     col("年龄", Kind::Int, 5.0, 6.0),
-    col("劳动能力", Kind::Wrap, 10.0, 14.0),
+    col("劳动能力", Kind::Center, 10.0, 24.0),
     col("健康状况", Kind::Wrap, 8.0, 14.0),
     col("在校生状况", Kind::Wrap, 8.0, 14.0),
     col("是否重度残疾", Kind::Center, 7.0, 8.0),
@@ -93,18 +92,23 @@ fn build(view: &RosterView) -> Result<Vec<u8>, XlsxError> {
         "统计截止日：{}　共{}户{}人",
         view.as_of_text, view.household_count, view.people_count
     );
-    form_top(ws, &st, &view.title, ncols, [&unit, &as_of, ""])?;
-    // The marking replaces the right-hand block of the 填报 line.
-    let b = ncols / 2 + (ncols - ncols / 2) / 2;
     sheet::span(
         ws,
-        sheet::HEAD_ROW,
-        b,
-        sheet::HEAD_ROW,
+        sheet::TITLE_ROW,
+        0,
+        sheet::TITLE_ROW,
         ncols - 1,
-        &view.marking,
-        &st.marking,
+        &view.title,
+        &st.title,
     )?;
+    ws.set_row_height(sheet::TITLE_ROW, 36)?;
+    // The marking takes the right-hand block of the 填报 line.
+    let blocks = [
+        (unit.as_str(), &st.head_left),
+        (as_of.as_str(), &st.head_left),
+        (view.marking.as_str(), &st.marking),
+    ];
+    sheet::head_blocks(ws, &st, sheet::HEAD_ROW, ncols, blocks)?;
     let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
     let groups = [
         (0u16, (HOUSEHOLD_COLS - 1) as u16, "家庭基本情况"),
@@ -174,9 +178,7 @@ fn household(
         }
     }
     for (i, l) in lines.iter().enumerate() {
-        if *l > 1 {
-            ws.set_row_height(row + i as u32, sheet::row_height(*l))?;
-        }
+        ws.set_row_height(row + i as u32, sheet::row_height(*l))?;
     }
     Ok(row + n)
 }

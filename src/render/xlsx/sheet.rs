@@ -181,17 +181,39 @@ pub fn form_top(ws: &mut Worksheet, st: &Styles, title: &str, ncols: u16, head: 
     Ok(())
 }
 
-/// Three text blocks on one line: left half, third quarter, last quarter.
+/// Three text blocks on one line: left half, third quarter, last quarter (right-aligned).
 pub fn head_line(ws: &mut Worksheet, st: &Styles, row: u32, ncols: u16, head: [&str; 3]) -> Result<(), XlsxError> {
+    head_blocks(
+        ws,
+        st,
+        row,
+        ncols,
+        [
+            (head[0], &st.head_left),
+            (head[1], &st.head_left),
+            (head[2], &st.head_right),
+        ],
+    )
+}
+
+/// Like `head_line`, each block with its own format.
+pub fn head_blocks(
+    ws: &mut Worksheet,
+    st: &Styles,
+    row: u32,
+    ncols: u16,
+    blocks: [(&str, &Format); 3],
+) -> Result<(), XlsxError> {
     let last = ncols.saturating_sub(1);
     if ncols < 4 {
-        return span(ws, row, 0, row, last, &head.join("　"), &st.head_left);
+        let joined: Vec<&str> = blocks.iter().map(|b| b.0).filter(|t| !t.is_empty()).collect();
+        return span(ws, row, 0, row, last, &joined.join("　"), &st.head_left);
     }
     let a = ncols / 2;
     let b = a + (ncols - a) / 2;
-    span(ws, row, 0, row, a - 1, head[0], &st.head_left)?;
-    span(ws, row, a, row, b - 1, head[1], &st.head_left)?;
-    span(ws, row, b, row, last, head[2], &st.head_right)?;
+    span(ws, row, 0, row, a - 1, blocks[0].0, blocks[0].1)?;
+    span(ws, row, a, row, b - 1, blocks[1].0, blocks[1].1)?;
+    span(ws, row, b, row, last, blocks[2].0, blocks[2].1)?;
     ws.set_row_height(row, 24)?;
     Ok(())
 }
@@ -320,6 +342,10 @@ pub fn row_height(lines: u32) -> f64 {
     f64::from(lines.max(1)) * 14.5 + 5.0
 }
 
+/// Printable height of an A4 landscape page with `page_setup`'s margins, in points, less a
+/// little slack for renderers that round row heights up.
+pub const LANDSCAPE_PRINTABLE_PT: f64 = (8.27 - 0.6 - 0.6) * 72.0 - 12.0;
+
 /// Page setup every sheet shares: A4 landscape, margins, the header rows repeated on every
 /// printed page, one page wide, frozen header, page numbers in the footer.
 pub fn page_setup(ws: &mut Worksheet, repeat: (u32, u32), freeze_row: u32, freeze_col: u16) -> Result<(), XlsxError> {
@@ -414,10 +440,8 @@ pub fn write_row(
         };
         write_value(ws, row, i as u16, v, f)?;
     }
-    let lines = widths.row_lines(values);
-    if lines > 1 {
-        ws.set_row_height(row, row_height(lines))?;
-    }
+    // Every data row gets an explicit height: Excel keeps 13.5 pt otherwise, cramped for CJK.
+    ws.set_row_height(row, row_height(widths.row_lines(values)))?;
     Ok(())
 }
 

@@ -20,6 +20,40 @@ pub const TOTAL: &str = "合计";
 /// First count column (D).
 const COUNT_COL: u16 = 3;
 
+/// Row heights (points) of type rows, 小计 rows and the 合计 row.
+const ROW_PT: f64 = 15.0;
+const SUBTOTAL_PT: f64 = 18.0;
+const TOTAL_PT: f64 = 22.0;
+/// Heights above the data: title + 填报 line, and the two header rows repeated on every page.
+const TOP_PT: f64 = 36.0 + 24.0;
+const HEADER_PT: f64 = 24.0 + 22.0;
+
+/// Greedy page filling: a block that does not fit the rest of the page starts a new one.
+struct Pages {
+    used: f64,
+    capacity: f64,
+    breaks: Vec<u32>,
+}
+
+impl Pages {
+    fn new() -> Pages {
+        Pages {
+            used: 0.0,
+            capacity: sheet::LANDSCAPE_PRINTABLE_PT - TOP_PT - HEADER_PT,
+            breaks: Vec::new(),
+        }
+    }
+
+    fn place(&mut self, first_row: u32, height: f64) {
+        if self.used > 0.0 && self.used + height > self.capacity {
+            self.breaks.push(first_row);
+            self.used = 0.0;
+            self.capacity = sheet::LANDSCAPE_PRINTABLE_PT - HEADER_PT;
+        }
+        self.used += height;
+    }
+}
+
 const COLUMNS: [sheet::Column; 8] = [
     col("单位", Kind::Center, 10.0, 18.0),
     col("问题类型", Kind::Center, 10.0, 12.0),
@@ -128,21 +162,26 @@ fn build(view: &SummaryView) -> Result<Vec<u8>, XlsxError> {
     }
     widths.apply(ws)?;
 
+    // Unit blocks are kept whole on a page, so each printed block shows its unit's name.
+    let mut pages = Pages::new();
     let mut row = FIRST_DATA_ROW;
     let mut subtotal_rows = Vec::new();
     let mut grand = [0u32; 5];
     for u in &view.units {
         let first = row;
+        pages.place(first, u.rows.len() as f64 * ROW_PT + SUBTOTAL_PT);
         let sub = unit_rows(ws, &st, &u.rows, first)?;
         row = first + u.rows.len() as u32;
         // 小计: a live sum over the unit's rows, cached with the same sum.
         span(ws, row, 1, row, 2, SUBTOTAL, &st.total_label)?;
         sum_formulas(ws, &st, row, |c| format!("=SUM({c}{}:{c}{})", first + 1, row), sub)?;
-        span(ws, first, 0, row, 0, &u.unit, &st.plain.center)?;
+        ws.set_row_height(row, SUBTOTAL_PT)?;
+        span(ws, first, 0, row, 0, &u.unit, &st.center_wrap)?;
         subtotal_rows.push(row);
         grand = add(grand, sub);
         row += 1;
     }
+    pages.place(row, TOTAL_PT);
     span(ws, row, 0, row, 2, TOTAL, &st.total_label)?;
     if subtotal_rows.is_empty() {
         for (i, v) in grand.iter().enumerate() {
@@ -159,7 +198,10 @@ fn build(view: &SummaryView) -> Result<Vec<u8>, XlsxError> {
             grand,
         )?;
     }
-    ws.set_row_height(row, 22)?;
+    ws.set_row_height(row, TOTAL_PT)?;
+    if !pages.breaks.is_empty() {
+        ws.set_page_breaks(&pages.breaks)?;
+    }
     page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW + 1), FIRST_DATA_ROW, 0)?;
     wb.save_to_buffer()
 }
@@ -179,6 +221,7 @@ fn unit_rows(ws: &mut Worksheet, st: &Styles, rows: &[SummaryLine], first: u32) 
         } else {
             span(ws, row, 1, row, 2, &r.problem_type, &st.plain.center)?;
         }
+        ws.set_row_height(row, ROW_PT)?;
         let c = counts(&r.counts);
         for (j, v) in c.iter().enumerate() {
             ws.write_number_with_format(row, COUNT_COL + j as u16, f64::from(*v), &st.plain.int)?;
@@ -201,4 +244,26 @@ fn sum_formulas(
         ws.write_formula_with_format(row, c, f, &st.total_int)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_blocks_are_not_split_across_pages() {
+        let block = 13.0 * ROW_PT + SUBTOTAL_PT;
+        let mut p = Pages::new();
+        let mut row = FIRST_DATA_ROW;
+        for _ in 0..5 {
+            p.place(row, block);
+            row += 14;
+        }
+        // Breaks fall only on block starts, and every page holds at least one block.
+        assert!(!p.breaks.is_empty());
+        assert!(p.breaks.iter().all(|b| (b - FIRST_DATA_ROW) % 14 == 0));
+        let mut starts = vec![FIRST_DATA_ROW];
+        starts.extend(&p.breaks);
+        assert!(starts.windows(2).all(|w| w[1] > w[0]));
+    }
 }
