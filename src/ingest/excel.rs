@@ -305,6 +305,12 @@ fn is_column_number_row(range: &Range<Data>, row: u32) -> bool {
     seen >= 3
 }
 
+/// Sheet names used for filling-in instructions (`fangpin template` writes 填写说明).
+fn is_instructions_sheet(name: &str) -> bool {
+    let t: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(t.as_str(), "填写说明" | "填表说明" | "说明" | "使用说明")
+}
+
 /// 合计 rows and 填报人/审核人 lines under a table are not data.
 fn is_footer(range: &Range<Data>, row: u32) -> bool {
     let (Some(start), Some(end)) = (range.start(), range.end()) else {
@@ -347,7 +353,9 @@ fn read_sheet(
     data: &mut FileData,
 ) {
     let Some(block) = find_header(range) else {
-        if range.used_cells().any(|(_, _, d)| !is_blank(d)) {
+        // An instructions sheet (the template's 填写说明) is not data and needs no warning.
+        let instructions = src.sheet.as_deref().is_some_and(is_instructions_sheet);
+        if !instructions && range.used_cells().any(|(_, _, d)| !is_blank(d)) {
             data.diagnostics.push(Diagnostic::warning(
                 Place::sheet(src.file.clone(), src.sheet.clone().unwrap_or_default()),
                 "",
