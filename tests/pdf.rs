@@ -349,6 +349,25 @@ fn notice_body_lines_hold_28_characters() {
 }
 
 #[test]
+fn notice_pages_hold_22_body_lines() {
+    let ws = workspace();
+    let mut view = notice::view(&ws, text_engine(), date(2024, 6, 30), None).unwrap();
+    // One-line paragraphs (26 characters after the indent) fill whole pages.
+    view.body = vec!["国".repeat(26); 80].join("\n");
+    view.schedule.clear();
+    let pages = engine().render_text_pages(notice::TEMPLATE, &view).unwrap();
+    let body_lines = |p: &str| {
+        p.lines()
+            .filter(|l| l.chars().count() == 26 && l.chars().all(|c| c == '国'))
+            .count()
+    };
+    assert!(pages.len() >= 4);
+    for p in &pages[1..pages.len() - 1] {
+        assert_eq!(body_lines(p), 22, "{p}");
+    }
+}
+
+#[test]
 fn notice_is_byte_identical_across_runs() {
     let ws = workspace();
     let a = notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();

@@ -11,7 +11,7 @@ use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::render::text::TextEngine;
 use crate::rules::Evaluation;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 pub const TEMPLATE: &str = "announcement.typ";
@@ -23,6 +23,8 @@ pub const TITLE: &str = "结果公告";
 pub struct AnnouncementView {
     /// e.g. 关于芒洪村防止返贫监测对象识别和风险消除结果的公告
     pub title: String,
+    /// The title in phrases a line may break between (关于芒洪村 | 防止返贫…的公告).
+    pub title_lines: Vec<String>,
     pub township: String,
     pub village: String,
     /// The village committee, named in the heading line.
@@ -75,8 +77,8 @@ struct Ctx<'a> {
     phone: &'a str,
 }
 
-/// The 结果公告 of one village: cases approved at county level on or before the run date.
-/// None when there is none.
+/// The 结果公告 of one village: cases approved at county level in the campaign's year (年度),
+/// on or before the run date. None when there is none.
 pub fn view(
     ws: &Workspace,
     eval: &Evaluation,
@@ -107,7 +109,9 @@ pub fn view(
             .iter()
             .filter(|p| p.kind == kind)
             .filter_map(|p| {
-                let approved = p.date(Stage::CountyApproval).filter(|d| *d <= eval.as_of)?;
+                let approved = p
+                    .date(Stage::CountyApproval)
+                    .filter(|d| *d <= eval.as_of && d.year() >= ws.campaign.year)?;
                 let h = ws.data.household(&p.household_id).filter(|h| h.village == village)?;
                 Some((h, p, approved))
             })
@@ -167,7 +171,7 @@ pub fn view(
         .unwrap_or_default();
     let ctx = Ctx {
         township: &ws.campaign.region.township,
-        village: village,
+        village,
         authority: &issuer,
         added_households: counts[0].0,
         added_people: counts[0].1,
@@ -187,6 +191,7 @@ pub fn view(
     };
     Ok(Some(AnnouncementView {
         title: format!("关于{village}{what}的公告"),
+        title_lines: vec![format!("关于{village}"), format!("{what}的公告")],
         township: ws.campaign.region.township.clone(),
         village: village.to_string(),
         committee: committee(village),

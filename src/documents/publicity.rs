@@ -12,7 +12,7 @@ use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::render::text::TextEngine;
 use crate::rules::Evaluation;
 use crate::rules::calendar::Calendar;
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -168,11 +168,12 @@ pub fn publicity_end(
     Ok(end)
 }
 
-/// Whether a case belongs on the notice: it has a 公示开始 date, or it has passed 村级评议 and
-/// reached no later stage yet.
-fn publicised(p: &Procedure) -> bool {
-    if p.date(Stage::PublicityStart).is_some() {
-        return true;
+/// Whether a case belongs on this campaign's notice: it has a 公示开始 date in the campaign's
+/// year (年度) or later — earlier cases belong to earlier campaigns' notices — or it has passed
+/// 村级评议 and reached no later stage yet.
+fn publicised(p: &Procedure, year: i32) -> bool {
+    if let Some(start) = p.date(Stage::PublicityStart) {
+        return start.year() >= year;
     }
     let later = [
         Stage::PublicityEnd,
@@ -244,7 +245,7 @@ pub fn view(
         .data
         .procedures
         .iter()
-        .filter(|p| p.kind == kind.procedure() && publicised(p))
+        .filter(|p| p.kind == kind.procedure() && publicised(p, ws.campaign.year))
     {
         let Some(h) = ws.data.household(&p.household_id) else {
             continue;
@@ -315,10 +316,10 @@ pub fn view(
             kind: kind.procedure().label(),
             title: kind.title(),
             township: &township,
-            village: village,
+            village,
             committee: &issuer,
             households: rows.len(),
-            people: people,
+            people,
             start: &start_zh,
             end: &end_zh,
             days: n,

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use typst::foundations::Bytes;
-use typst::text::{Font, FontBook, FontInfo};
+use typst::text::{Font, FontBook, FontInfo, FontStretch, FontStyle, FontVariant, FontWeight};
 
 /// A font file bundled with the program.
 pub struct BundledFont {
@@ -203,15 +203,21 @@ impl FontSet {
         c.is_whitespace() || c.is_control() || self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
     }
 
-    /// The face a fallback list resolves to: the first listed family that is present,
-    /// with its regular (or first) face.
-    pub fn resolve(&self, families: &[String]) -> Option<ResolvedFace> {
+    /// The face a fallback list resolves to: the first listed family that is present, in
+    /// the variant closest to regular (or bold), as Typst picks it.
+    pub fn resolve(&self, families: &[String], bold: bool) -> Option<ResolvedFace> {
+        let variant = FontVariant {
+            style: FontStyle::Normal,
+            weight: if bold { FontWeight::BOLD } else { FontWeight::REGULAR },
+            stretch: FontStretch::NORMAL,
+        };
         families.iter().find_map(|family| {
-            let index = self.book.select_family(&family.to_lowercase()).next()?;
+            let index = self.book.select(&family.to_lowercase(), variant)?;
             let info = self.book.info(index)?;
             Some(ResolvedFace {
                 requested: family.clone(),
                 family: info.family.clone(),
+                weight: info.variant.weight.to_number(),
                 origin: self.origins.get(index)?.clone(),
             })
         })
@@ -225,6 +231,8 @@ pub struct ResolvedFace {
     pub requested: String,
     /// The face's family name.
     pub family: String,
+    /// Its weight (400 regular, 700 bold).
+    pub weight: u16,
     pub origin: FontOrigin,
 }
 
@@ -366,11 +374,14 @@ mod tests {
     fn resolve_skips_missing_families() {
         let set = FontSet::new(&BTreeSet::new(), false);
         let face = set
-            .resolve(&["No Such Face".into(), "Noto Sans CJK SC".into()])
+            .resolve(&["No Such Face".into(), "Noto Sans CJK SC".into()], false)
             .expect("resolved");
         assert_eq!(face.family, "Noto Sans CJK SC");
         assert_eq!(face.requested, "Noto Sans CJK SC");
         assert!(matches!(face.origin, FontOrigin::Bundled(_)));
-        assert!(set.resolve(&["No Such Face".into()]).is_none());
+        assert!(set.resolve(&["No Such Face".into()], false).is_none());
+        let bold = set.resolve(&["Noto Serif CJK SC".into()], true).expect("bold");
+        assert_eq!(bold.weight, 700);
+        assert_eq!(bold.origin, FontOrigin::Bundled("NotoSerifCJKsc-Bold.otf"));
     }
 }

@@ -50,6 +50,8 @@ pub struct RoleFace {
     pub role: String,
     /// The fallback list in `lib.typ`.
     pub families: Vec<String>,
+    /// The weight the role asks for (`regular`, `bold`).
+    pub weight: String,
     /// The face used, if any listed family is present.
     pub face: Option<ResolvedFace>,
 }
@@ -98,7 +100,7 @@ fn file_id(name: &str) -> Option<FileId> {
 
 /// Hidden source used to read `font-roles` out of `lib.typ`.
 const ROLE_PROBE: &str = "__fangpin_font_roles.typ";
-const ROLE_PROBE_SRC: &str = "#import \"lib.typ\": font-roles\n#set page(width: 2000pt, height: auto)\n#for (role, list) in font-roles [#role=#list.join(\"|\")\n\n]\n";
+const ROLE_PROBE_SRC: &str = "#import \"lib.typ\": font-roles\n#set page(width: 2000pt, height: auto)\n#for (role, r) in font-roles [#role=#r.at(\"weight\", default: \"regular\")=#r.families.join(\"|\")\n\n]\n";
 
 /// The Typst PDF engine (see the module docs).
 pub struct PdfEngine {
@@ -223,7 +225,8 @@ impl PdfEngine {
         let text = self.render_text(ROLE_PROBE, &())?;
         let mut out = Vec::new();
         for line in text.lines() {
-            let Some((role, list)) = line.split_once('=') else {
+            let mut parts = line.splitn(3, '=');
+            let (Some(role), Some(weight), Some(list)) = (parts.next(), parts.next(), parts.next()) else {
                 continue;
             };
             let families: Vec<String> = list
@@ -231,10 +234,11 @@ impl PdfEngine {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect();
-            let face = self.fonts.resolve(&families);
+            let face = self.fonts.resolve(&families, weight.trim() == "bold");
             out.push(RoleFace {
                 role: role.trim().to_string(),
                 families,
+                weight: weight.trim().to_string(),
                 face,
             });
         }
@@ -291,6 +295,9 @@ pub fn export_pdf(doc: &PagedDocument, template: &str, date: NaiveDate) -> Resul
         ident: Smart::Custom(format!("fangpin/{template}")),
         creator: Smart::Custom(Some(format!("fangpin {}", env!("CARGO_PKG_VERSION")))),
         timestamp: Some(Timestamp::new_utc(datetime)),
+        // Untagged: the structure tree roughly doubles export time and file size for these
+        // form-like documents, and poppler (pdftotext) warns about Typst's tag dictionary.
+        tagged: false,
         ..PdfOptions::default()
     };
     typst_pdf::pdf(doc, &options).map_err(|diags| {

@@ -56,7 +56,7 @@ fn error_chain(e: &tera::Error) -> String {
     let mut msg = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
-        msg.push_str("：");
+        msg.push('：');
         msg.push_str(&s.to_string());
         source = s.source();
     }
@@ -68,11 +68,11 @@ pub fn zh_num(n: u64) -> String {
     const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     match n {
         0..=9 => D[n as usize].to_string(),
-        10..=19 => format!("十{}", if n % 10 == 0 { "" } else { D[(n % 10) as usize] }),
+        10..=19 => format!("十{}", if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] }),
         20..=99 => format!(
             "{}十{}",
             D[(n / 10) as usize],
-            if n % 10 == 0 { "" } else { D[(n % 10) as usize] }
+            if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] }
         ),
         _ => n.to_string(),
     }
