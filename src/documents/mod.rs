@@ -1,8 +1,11 @@
 //! View structs: what each document shows, built from the model and rule results.
+pub mod announcement;
 pub mod commitment;
 pub mod compliance_report;
 pub mod ledger;
+pub mod notice;
 pub mod problem_list;
+pub mod publicity;
 pub mod roster;
 pub mod screening;
 pub mod summary;
