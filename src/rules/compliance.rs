@@ -592,13 +592,13 @@ fn case_order(ctx: &Ctx, rules: &[&DeadlineRule], p: &Procedure, h: Option<&Hous
     let mut inversions: Vec<(Stage, NaiveDate, Stage, NaiveDate)> = Vec::new();
     for &s in CHAIN {
         let Some(d) = reached(p, s, as_of) else { continue };
-        if let Some((ps, pd)) = latest {
-            if d < pd {
-                if !covered(ps, s) {
-                    inversions.push((ps, pd, s, d));
-                }
-                continue;
+        if let Some((ps, pd)) = latest
+            && d < pd
+        {
+            if !covered(ps, s) {
+                inversions.push((ps, pd, s, d));
             }
+            continue;
         }
         latest = Some((s, d));
     }
@@ -1321,7 +1321,8 @@ mod tests {
     fn developmental_measure_for_labour_capable_households() {
         let approval = d(2024, 6, 1); // 帮扶计划 due 6/11
         // (measures, as_of, expected)
-        let table: Vec<(Vec<Measure>, NaiveDate, Option<(ComplianceStatus, i64)>)> = vec![
+        type Case = (Vec<Measure>, NaiveDate, Option<(ComplianceStatus, i64)>);
+        let table: Vec<Case> = vec![
             (vec![], d(2024, 6, 12), Some((Overdue, 1))),
             (vec![], d(2024, 6, 11), Some((DueSoon, 0))),
             (vec![], d(2024, 6, 5), None),

@@ -80,9 +80,9 @@ mod tests {
     #[test]
     fn components_exact_and_compared_with_line() {
         let line = Money::from_yuan(8300);
-        // (line, components, people, expected per capita, above)
-        let table: &[(i64, i64, i64, i64, i64, u32, i64, bool)] = &[
-            // wage, business, property, transfer, cost, people, per-capita 分, above
+        // wage, business, property, transfer, cost (元), people, per-capita 分, above
+        type Case = (i64, i64, i64, i64, i64, u32, i64, bool);
+        let table: &[Case] = &[
             (20000, 5000, 0, 0, 0, 3, 833333, true),
             (16600, 0, 0, 0, 0, 2, 830000, false), // exactly the line: not above
             (16600, 0, 0, 2, 0, 2, 830100, true),  // one 元 more per person

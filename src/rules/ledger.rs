@@ -77,7 +77,7 @@ pub fn pending_identification(ds: &Dataset, idx: &Index, hi: usize, as_of: Naive
     idx.procedures[hi].iter().map(|&i| &ds.procedures[i]).any(|p| {
         p.kind == ProcedureKind::Identification
             && p.stages.values().any(|d| *d <= as_of)
-            && !p.date(Stage::CountyApproval).is_some_and(|d| d <= as_of)
+            && p.date(Stage::CountyApproval).is_none_or(|d| d > as_of)
     })
 }
 
