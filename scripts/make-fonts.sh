@@ -5,11 +5,11 @@
 # fontTools version (the name table is kept, timestamps are not touched).
 #
 #   sudo apt-get install fonts-noto-cjk fonts-lxgw-wenkai && pip install fonttools
-#   scripts/make-fonts.sh
+#   scripts/make-fonts.sh [OUTDIR]        (default: fonts/)
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-out="$here/fonts"
+out="${1:-$here/fonts}"  # optional output folder (to verify a regeneration)
 noto=/usr/share/fonts/opentype/noto
 kai=/usr/share/fonts/truetype/lxgw-wenkai
 mkdir -p "$out"

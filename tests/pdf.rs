@@ -500,6 +500,49 @@ fn identification_publicity_per_village_with_working_day_period() {
 }
 
 #[test]
+fn long_lists_break_across_pages_with_the_header_repeated() {
+    let mut ws = workspace();
+    for i in 0..70 {
+        let id = format!("L{i:03}");
+        let mut h = household(&id, "巴彦嘎查", "第四村民小组", &format!("长名单户主{i}号"), 2);
+        h.risks = vec![
+            "因病".into(),
+            "因残".into(),
+            "因学".into(),
+            "因意外事故".into(),
+            "住房安全".into(),
+        ];
+        ws.data.households.push(h);
+        ws.data.procedures.push(procedure(
+            &id,
+            ProcedureKind::Identification,
+            &[
+                (Stage::VillageReview, date(2024, 6, 4)),
+                (Stage::PublicityStart, date(2024, 6, 6)),
+            ],
+        ));
+    }
+    let v = publicity::view(
+        &ws,
+        &evaluation(),
+        text_engine(),
+        "巴彦嘎查",
+        PublicityKind::Identification,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(v.batches[0].rows.len(), 72);
+    let pages = engine().render_text_pages(publicity::TEMPLATE, &v).unwrap();
+    let first_batch: Vec<&String> = pages.iter().take_while(|p| !p.contains("第2批")).collect();
+    assert!(first_batch.len() >= 3, "72 rows need several pages");
+    for p in first_batch.iter().filter(|p| p.contains("长名单户主")) {
+        assert!(p.contains("户主姓名"), "header repeated on every page with rows:\n{p}");
+    }
+    let all = flat(&layout_order_text(publicity::TEMPLATE, &v));
+    assert!(all.contains("长名单户主69号") && all.contains("因病、因残、因学、因意外事故、住房安全"));
+}
+
+#[test]
 fn elimination_publicity_lists_the_mode() {
     let ws = workspace();
     let views = publicity::views(&ws, &evaluation(), text_engine(), PublicityKind::Elimination).unwrap();
