@@ -6,7 +6,7 @@
 
 use calamine::{Data, Dimensions, Range, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveDate;
-use fangpin::documents::{compliance_report, ledger, problem_list, roster, summary};
+use fangpin::documents::{compliance_report, ledger, problem_list, roster, screening, summary};
 use fangpin::ingest::load_workspace;
 use fangpin::model::*;
 use fangpin::render::xlsx;
@@ -370,4 +370,419 @@ fn workbooks_are_deterministic_and_dated_from_as_of() {
         let props = open(&b).workbook_properties().unwrap();
         assert_eq!(props.created.as_deref(), Some("2024-06-30T00:00:00Z"));
     }
+}
+
+#[test]
+fn screening_workbook_per_village() {
+    let (ws, eval) = sample();
+    let villages = ws.data.villages();
+    assert!(villages.len() >= 3);
+    for village in &villages {
+        let Some(view) = screening::view(ws, eval, village) else {
+            continue;
+        };
+        let bytes = xlsx::screening::write(&view, eval.as_of).unwrap();
+        dump(&format!("{village}筛查表.xlsx"), &bytes);
+        let mut book = open(&bytes);
+        let r = sheet(&mut book, xlsx::screening::SHEET);
+        assert_eq!(text(&r, 0, 0), screening::TITLE);
+        let header: Vec<String> = (0..16).map(|c| text(&r, 2, c)).collect();
+        assert_eq!(header, view.columns);
+        assert!(
+            header[8].contains("7600"),
+            "the campaign's monitoring line: {}",
+            header[8]
+        );
+        assert_eq!(number(&r, 3, 0), 1.0);
+        assert_eq!(number(&r, 3, 15), 16.0);
+        let households = ws.data.households.iter().filter(|h| &h.village == village).count();
+        assert_eq!(view.rows.len(), households);
+        for (i, row) in view.rows.iter().enumerate() {
+            let at = 4 + i as u32;
+            assert_eq!(text(&r, at, 2), row.household_id, "户编号 as text");
+            assert_eq!(text(&r, at, 3), row.head_name);
+            assert_eq!(text(&r, at, 6), row.basic_needs_met);
+            assert_eq!(text(&r, at, 9), row.key_group);
+            match row.per_capita_money {
+                Some(m) => assert_eq!(number(&r, at, 7), m.as_yuan_f64()),
+                None => assert_eq!(text(&r, at, 7), ""),
+            }
+        }
+    }
+}
+
+/// A valid GB 11643 number for a birth date, a sequence and a sex (odd 17th digit = 男).
+fn id_number(birth: NaiveDate, seq: u32, male: bool) -> String {
+    let seq = (seq % 500) * 2 + u32::from(male);
+    let body = format!("530999{}{:03}", birth.format("%Y%m%d"), seq % 1000);
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
+/// What a clerk types into one cell.
+#[derive(Clone)]
+enum In {
+    T(String),
+    N(f64),
+    D(NaiveDate),
+}
+
+fn t(s: &str) -> In {
+    In::T(s.to_string())
+}
+
+fn d(y: i32, m: u32, day: u32) -> In {
+    In::D(NaiveDate::from_ymd_opt(y, m, day).unwrap())
+}
+
+/// One filled row: (header, value) pairs.
+type Row = Vec<(&'static str, In)>;
+
+/// Rows for each template sheet, by header.
+fn filled_rows() -> Vec<(&'static str, Vec<Row>)> {
+    let head_id = id_number(NaiveDate::from_ymd_opt(1978, 4, 12).unwrap(), 7, true);
+    let wife_id = id_number(NaiveDate::from_ymd_opt(1980, 9, 3).unwrap(), 8, false);
+    let household = vec![
+        ("乡镇", t("石桥镇")),
+        ("行政村", t("芒洪村")),
+        ("村民小组", t("1组")),
+        ("户编号", t("0053099901")),
+        ("户主姓名", t("张三")),
+        ("户主证件号码", In::T(head_id.clone())),
+        ("联系电话", t("13800000000")),
+        ("户类型", t("监测户")),
+        ("监测对象类型", t("边缘易致贫户")),
+        ("家庭人口数", In::N(2.0)),
+        ("工资性收入", In::N(10000.0)),
+        ("生产经营性收入", In::N(4000.0)),
+        ("财产性收入", In::N(0.0)),
+        ("转移性收入", In::N(2000.0)),
+        ("生产经营性支出", In::N(1000.0)),
+        ("家庭人均纯收入", In::N(7500.0)),
+        ("上年人均纯收入", In::N(8000.0)),
+        ("风险类型", t("因病、因学")),
+        ("两不愁三保障及饮水安全是否达标", t("是")),
+        ("是否整户无劳动能力", t("否")),
+        ("重点群体", t("自主申报")),
+        ("帮扶责任人", t("李四")),
+    ];
+    let member = |name: &str, id: &str, rel: &str, sex: &str| {
+        vec![
+            ("户编号", t("0053099901")),
+            ("姓名", t(name)),
+            ("证件号码", t(id)),
+            ("与户主关系", t(rel)),
+            ("性别", t(sex)),
+            ("劳动能力", t("有劳动能力")),
+            ("健康状况", t("健康")),
+            ("在校生状况", t("非在校生")),
+            ("是否重度残疾", t("否")),
+        ]
+    };
+    let procedure = vec![
+        ("户编号", t("0053099901")),
+        ("程序类型", t("识别纳入")),
+        ("线索来源", t("自主申报")),
+        ("发现线索", d(2024, 5, 20)),
+        ("入户核实", d(2024, 5, 21)),
+        ("签订承诺授权书", d(2024, 5, 21)),
+        ("信息比对", d(2024, 5, 22)),
+        ("村级评议", d(2024, 5, 23)),
+        ("公示开始", d(2024, 5, 24)),
+        ("公示结束", d(2024, 5, 30)),
+        ("乡镇审核", d(2024, 5, 31)),
+        ("县级审批", d(2024, 6, 3)),
+        ("结果公告", d(2024, 6, 4)),
+        ("录入建档", d(2024, 6, 5)),
+        ("明确帮扶责任人", d(2024, 6, 4)),
+        ("首次入户走访", d(2024, 6, 6)),
+        ("制定帮扶计划", d(2024, 6, 8)),
+    ];
+    let measure = vec![
+        ("户编号", t("0053099901")),
+        ("措施类别", t("产业帮扶")),
+        ("具体措施", t("发放产业奖补资金2000元")),
+        ("落实日期", d(2024, 6, 10)),
+    ];
+    let problem = vec![
+        ("序号", In::N(1.0)),
+        ("乡镇", t("石桥镇")),
+        ("村", t("芒洪村")),
+        ("户编号", t("0053099901")),
+        ("户主姓名", t("张三")),
+        ("问题层级", t("户内")),
+        ("问题类型", t("产业发展")),
+        ("具体内容", t("产业奖补资金未及时兑现")),
+        ("整改措施", t("核实后兑现产业奖补资金")),
+        ("责任人", t("王五")),
+        ("责任单位", t("镇农业农村服务中心")),
+        ("整改时限", d(2024, 7, 31)),
+        ("整改状态", t("正在整改")),
+    ];
+    let report = vec![
+        ("单位", t("芒洪村")),
+        ("节点", t("全面培训部署")),
+        ("完成日期", d(2024, 5, 9)),
+    ];
+    vec![
+        ("户", vec![household]),
+        (
+            "成员",
+            vec![
+                member("张三", &head_id, "户主", "男"),
+                member("王芳", &wife_id, "配偶", "女"),
+            ],
+        ),
+        ("程序", vec![procedure]),
+        ("帮扶措施", vec![measure]),
+        ("问题", vec![problem]),
+        ("进度", vec![report]),
+    ]
+}
+
+#[test]
+fn filled_template_passes_check() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let created = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    let template = xlsx::template::write(&RulesFile::defaults(), created).unwrap();
+    dump("村级数据填报模板.xlsx", &template);
+    let mut book = open(&template);
+    let names = book.sheet_names();
+    assert_eq!(names, ["填写说明", "户", "成员", "程序", "帮扶措施", "问题", "进度"]);
+
+    // Fill it as a clerk would: same sheets, same headers, rows under them (text cells for
+    // IDs, real dates, numbers for money), the 填写说明 sheet kept.
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let text_fmt = Format::new().set_num_format("@");
+    let mut wb = Workbook::new();
+    let guide = sheet(&mut book, "填写说明");
+    let ws = wb.add_worksheet().set_name("填写说明").unwrap();
+    for (r, c, v) in guide.used_cells() {
+        if let Data::String(s) = v {
+            ws.write_string(r as u32, c as u16, s).unwrap();
+        }
+    }
+    for (name, rows) in filled_rows() {
+        let range = sheet(&mut book, name);
+        let width = range.end().unwrap().1 + 1;
+        let headers: Vec<String> = (0..width).map(|c| text(&range, 0, c)).collect();
+        let ws = wb.add_worksheet().set_name(name).unwrap();
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string(0, c as u16, h).unwrap();
+        }
+        for (i, row) in rows.iter().enumerate() {
+            for (h, v) in row {
+                let c = headers
+                    .iter()
+                    .position(|x| x == h)
+                    .unwrap_or_else(|| panic!("{name} 表没有列 {h}")) as u16;
+                let r = i as u32 + 1;
+                match v {
+                    In::T(s) => ws.write_string_with_format(r, c, s, &text_fmt).unwrap(),
+                    In::N(x) => ws.write_number(r, c, *x).unwrap(),
+                    In::D(dt) => ws.write_date_with_format(r, c, dt, &date).unwrap(),
+                };
+            }
+        }
+    }
+    let filled = wb.save_to_buffer().unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("data/campaign.yaml", dir.path().join("campaign.yaml")).unwrap();
+    std::fs::create_dir_all(dir.path().join("村级数据")).unwrap();
+    std::fs::write(dir.path().join("村级数据/芒洪村.xlsx"), &filled).unwrap();
+
+    let ws = load_workspace(dir.path()).unwrap();
+    let problems: Vec<String> = ws.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(problems.is_empty(), "check reported: {problems:#?}");
+    let data = &ws.data;
+    assert_eq!(data.households.len(), 1);
+    assert_eq!(data.households[0].id, "0053099901", "leading zeros kept");
+    assert_eq!(data.households[0].members.len(), 2);
+    assert_eq!(data.procedures.len(), 1);
+    assert_eq!(data.procedures[0].stages.len(), 14);
+    assert_eq!(data.measures.len(), 1);
+    assert_eq!(data.problems.len(), 1);
+    assert_eq!(data.milestone_reports.len(), 1);
+
+    // And the command line agrees.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fangpin"))
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("警告"), "{stdout}");
+}
+
+/// One XML part of an XLSX file.
+fn part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// Every sheet: A4 landscape, fit to one page wide, frozen header, header rows repeated.
+fn assert_print_setup(doc: &str, bytes: &[u8]) {
+    let names = open(bytes).sheet_names();
+    let workbook = part(bytes, "xl/workbook.xml");
+    for (i, name) in names.iter().enumerate() {
+        let xml = part(bytes, &format!("xl/worksheets/sheet{}.xml", i + 1));
+        assert!(xml.contains(r#"paperSize="9""#), "{doc}/{name}: A4");
+        assert!(xml.contains(r#"orientation="landscape""#), "{doc}/{name}: landscape");
+        assert!(
+            xml.contains(r#"fitToHeight="0""#) && xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+            "{doc}/{name}: one page wide"
+        );
+        assert!(xml.contains(r#"state="frozen""#), "{doc}/{name}: frozen header");
+        assert!(xml.contains("<pageMargins"), "{doc}/{name}: margins");
+        let titles = format!("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{i}\">");
+        assert!(workbook.contains(&titles), "{doc}/{name}: header rows repeated");
+    }
+}
+
+#[test]
+fn every_sheet_prints_a4_landscape_with_repeated_header() {
+    let (ws, eval) = sample();
+    let village = ws.data.villages()[0].clone();
+    let books = [
+        ("问题整改台账", xlsx::ledger::write(&ledger::view(ws, eval)).unwrap()),
+        (
+            "整改情况汇总表",
+            xlsx::summary::write(&summary::view(ws, eval)).unwrap(),
+        ),
+        (
+            "时限合规报告",
+            xlsx::compliance::write(&compliance_report::view(ws, eval)).unwrap(),
+        ),
+        ("监测对象名册", xlsx::roster::write(&roster::view(ws, eval)).unwrap()),
+        (
+            "数据问题清单",
+            xlsx::problem_list::write(&problem_list::view(&ws.diagnostics), eval.as_of).unwrap(),
+        ),
+        (
+            "筛查表",
+            xlsx::screening::write(&screening::view(ws, eval, &village).unwrap(), eval.as_of).unwrap(),
+        ),
+    ];
+    for (doc, bytes) in &books {
+        assert_print_setup(doc, bytes);
+    }
+    // The date format is Chinese and dates are real date cells.
+    let styles = part(&books[0].1, "xl/styles.xml");
+    assert!(
+        styles.contains("formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;\""),
+        "{styles}"
+    );
+    // The roster is marked internal on every printed page.
+    assert!(part(&books[3].1, "xl/worksheets/sheet1.xml").contains("<oddHeader>&amp;L"));
+}
+
+#[test]
+fn template_has_validation_on_every_vocabulary_and_date_column() {
+    let created = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    let bytes = xlsx::template::write(&RulesFile::defaults(), created).unwrap();
+    let names = open(&bytes).sheet_names();
+    let rules = RulesFile::defaults();
+    for (i, name) in names.iter().enumerate().skip(1) {
+        let xml = part(&bytes, &format!("xl/worksheets/sheet{}.xml", i + 1));
+        let spec = xlsx::template::sheets().into_iter().find(|s| s.name == name).unwrap();
+        let count = |needle: &str| xml.matches(needle).count();
+        let lists = spec
+            .fields
+            .iter()
+            .filter(|f| {
+                matches!(
+                    xlsx::template::check(**f, &rules),
+                    xlsx::template::Check::List(_) | xlsx::template::Check::Multi(_) | xlsx::template::Check::YesNo
+                )
+            })
+            .count();
+        let dates = spec
+            .fields
+            .iter()
+            .filter(|f| xlsx::template::check(**f, &rules) == xlsx::template::Check::Date)
+            .count();
+        assert_eq!(
+            count(r#"type="list""#),
+            lists,
+            "{name}: one drop-down per vocabulary column"
+        );
+        assert_eq!(
+            count(r#"type="date""#),
+            dates,
+            "{name}: date validation on date columns"
+        );
+        // Every header cell carries an input message.
+        for c in 0..spec.fields.len() {
+            let cell = format!("sqref=\"{}1\"", col_letters(c as u32));
+            assert!(xml.contains(&cell), "{name}: header {cell} has an input message");
+        }
+        assert!(
+            count("promptTitle=") >= 2 * spec.fields.len(),
+            "{name}: prompts on headers and cells"
+        );
+    }
+    // 户类型 offers exactly the vocabulary.
+    let xml = part(&bytes, "xl/worksheets/sheet2.xml");
+    assert!(xml.contains("<formula1>\"脱贫户,监测户,一般农户\"</formula1>"));
+    // ID columns are formatted as text.
+    let styles = part(&bytes, "xl/styles.xml");
+    assert!(styles.contains(r#"numFmtId="49""#), "text format (@) present");
+}
+
+/// 时限合规报告 for a 20,000-household township: view + workbook, with the rows-per-second
+/// figure printed (`cargo test --test xlsx -- --nocapture compliance_at_scale`).
+#[test]
+fn compliance_report_at_county_scale() {
+    use fangpin::synth::{GenOptions, build};
+    let (sample_ws, _) = sample();
+    let opts = GenOptions {
+        households: 20_000,
+        villages: 40,
+        ..GenOptions::sample()
+    };
+    let syn = build(&opts).unwrap();
+    let mut data = syn.township_data.clone();
+    for v in &syn.villages {
+        data.households.extend(v.data.households.iter().cloned());
+        data.procedures.extend(v.data.procedures.iter().cloned());
+        data.measures.extend(v.data.measures.iter().cloned());
+        data.problems.extend(v.data.problems.iter().cloned());
+        data.milestone_reports.extend(v.data.milestone_reports.iter().cloned());
+    }
+    let ws = Workspace {
+        data,
+        diagnostics: vec![],
+        inputs: vec![],
+        ..sample_ws.clone()
+    };
+    let eval = evaluate(&ws, syn.as_of).unwrap();
+
+    let start = std::time::Instant::now();
+    let view = compliance_report::view(&ws, &eval);
+    let view_secs = start.elapsed().as_secs_f64();
+    let bytes = xlsx::compliance::write(&view).unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    println!("view {view_secs:.3} s, workbook {:.3} s", secs - view_secs);
+    let rows = view.cases.len() + view.milestones.len();
+    println!(
+        "时限合规报告：{} 户，{rows} 行，{:.2} 秒，{:.0} 行/秒，{} KB",
+        ws.data.households.len(),
+        secs,
+        rows as f64 / secs,
+        bytes.len() / 1024
+    );
+    assert!(rows > 10_000, "{rows}");
+    // Read back the size and the last row.
+    let mut book = open(&bytes);
+    let r = sheet(&mut book, "办理时限");
+    assert_eq!(r.end().unwrap().0, 2 + view.cases.len() as u32);
+    let last = view.cases.last().unwrap();
+    assert_eq!(text(&r, 2 + view.cases.len() as u32, 2), last.household_id);
 }

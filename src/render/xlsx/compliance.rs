@@ -244,6 +244,5 @@ fn tally(ws: &mut Worksheet, st: &Styles, statuses: &[Format], view: &Compliance
         ws.set_column_width(c, 16)?;
     }
     page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW), FIRST_DATA_ROW, 0)?;
-    ws.set_portrait();
     Ok(())
 }

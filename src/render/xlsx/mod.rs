@@ -6,6 +6,7 @@ pub mod compliance;
 pub mod ledger;
 pub mod problem_list;
 pub mod roster;
+pub mod screening;
 pub mod sheet;
 pub mod summary;
 pub mod template;

@@ -80,14 +80,14 @@ impl Cells {
                 None => f,
             }
         };
-        // Text cells carry the text number format so an ID typed over later stays text.
+        // Text cells carry the built-in text format (49, "@") so an ID typed over later stays text.
         Cells {
-            text: paint(cell().set_num_format("@")),
-            center: paint(cell().set_num_format("@").set_align(FormatAlign::Center)),
-            wrap: paint(cell().set_num_format("@").set_text_wrap()),
+            text: paint(cell().set_num_format_index(49)),
+            center: paint(cell().set_num_format_index(49).set_align(FormatAlign::Center)),
+            wrap: paint(cell().set_num_format_index(49).set_text_wrap()),
             date: paint(cell().set_num_format(DATE_FORMAT).set_align(FormatAlign::Center)),
-            int: paint(cell().set_num_format("0").set_align(FormatAlign::Center)),
-            money: paint(cell().set_num_format("0.00").set_align(FormatAlign::Right)),
+            int: paint(cell().set_num_format_index(1).set_align(FormatAlign::Center)),
+            money: paint(cell().set_num_format_index(2).set_align(FormatAlign::Right)),
         }
     }
 
@@ -131,6 +131,12 @@ pub struct Styles {
     pub plain: Cells,
 }
 
+impl Default for Styles {
+    fn default() -> Styles {
+        Styles::new()
+    }
+}
+
 impl Styles {
     pub fn new() -> Styles {
         Styles {
@@ -151,9 +157,9 @@ impl Styles {
                 .set_text_wrap()
                 .set_background_color(colour::HEADER_FILL),
             total_label: cell().set_bold().set_align(FormatAlign::Center),
-            total_int: cell().set_bold().set_num_format("0").set_align(FormatAlign::Center),
+            total_int: cell().set_bold().set_num_format_index(1).set_align(FormatAlign::Center),
             center_wrap: cell()
-                .set_num_format("@")
+                .set_num_format_index(49)
                 .set_align(FormatAlign::Center)
                 .set_text_wrap(),
             plain: Cells::new(None, None),
@@ -448,7 +454,7 @@ pub fn write_row(
 /// Writes one value; empty text and missing dates/numbers become bordered blanks.
 pub fn write_value(ws: &mut Worksheet, row: u32, c: u16, v: &Value, f: &Format) -> Result<(), XlsxError> {
     match v {
-        Value::Str(s) if s.is_empty() => ws.write_blank(row, c, f)?,
+        Value::Str("") => ws.write_blank(row, c, f)?,
         Value::Str(s) => ws.write_string_with_format(row, c, *s, f)?,
         Value::Date(Some(d)) => ws.write_date_with_format(row, c, d, f)?,
         Value::Int(n) => ws.write_number_with_format(row, c, *n as f64, f)?,

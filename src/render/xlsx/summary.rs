@@ -261,7 +261,7 @@ mod tests {
         }
         // Breaks fall only on block starts, and every page holds at least one block.
         assert!(!p.breaks.is_empty());
-        assert!(p.breaks.iter().all(|b| (b - FIRST_DATA_ROW) % 14 == 0));
+        assert!(p.breaks.iter().all(|b| (b - FIRST_DATA_ROW).is_multiple_of(14)));
         let mut starts = vec![FIRST_DATA_ROW];
         starts.extend(&p.breaks);
         assert!(starts.windows(2).all(|w| w[1] > w[0]));

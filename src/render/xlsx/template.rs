@@ -352,10 +352,10 @@ impl Formats {
         Formats {
             header_required: header.clone().set_font_color(colour::RED_FONT),
             header,
-            text: base.clone().set_num_format("@"),
+            text: base.clone().set_num_format_index(49),
             date: base.clone().set_num_format(DATE_FORMAT),
-            money: base.clone().set_num_format("0.00"),
-            whole: base.set_num_format("0"),
+            money: base.clone().set_num_format_index(2),
+            whole: base.set_num_format_index(1),
         }
     }
 }
@@ -490,7 +490,7 @@ fn guide(ws: &mut Worksheet, rules: &RulesFile, sheets: &[TemplateSheet]) -> Res
     ws.set_row_height(0, 36)?;
     let general = [
         "一、本模板供各村填报防止返贫监测帮扶集中排查数据，填好后交乡镇，用 fangpin check 核查。每村一个文件，文件名写村名，如“芒洪村.xlsx”。",
-        "二、各工作表的第一行是表头，请勿修改、删除或调换顺序；红色表头为必填列。不需要的工作表可以留空，但不要删除表头。",
+        "二、各工作表的第一行是表头，请勿修改或删除；红色表头为必填列。本村没有某类数据的（如没有整改问题），可删除该工作表。",
         "三、“户”表每户一行；“成员”表每人一行（含户主），用户编号对应到户；“程序”表每个办理程序一行，各环节填完成日期；“帮扶措施”表每项措施一行；“问题”表每个整改问题一行；“进度”表每个工作节点一行。",
         "四、身份证号、户编号、电话所在列已设为文本格式，请直接输入，不要改成数值，否则18位号码会丢失末尾数字。",
         "五、日期请输入真正的日期，如 2024-05-11 或 2024/5/11；未到的环节留空。金额单位为元，只填数字。",
@@ -500,7 +500,7 @@ fn guide(ws: &mut Worksheet, rules: &RulesFile, sheets: &[TemplateSheet]) -> Res
     let mut row = 1u32;
     for g in general {
         sheet::span(ws, row, 0, row, 3, g, &st.plain.wrap)?;
-        let lines = (text_width(g) / 100.0).ceil().max(1.0) as u32;
+        let lines = (text_width(g) / 118.0).ceil().max(1.0) as u32;
         ws.set_row_height(row, sheet::row_height(lines))?;
         row += 1;
     }
