@@ -786,3 +786,28 @@ fn compliance_report_at_county_scale() {
     let last = view.cases.last().unwrap();
     assert_eq!(text(&r, 2 + view.cases.len() as u32, 2), last.household_id);
 }
+
+#[test]
+fn empty_workspace_still_gives_printable_workbooks() {
+    let (sample_ws, _) = sample();
+    let ws = Workspace {
+        data: Dataset::default(),
+        diagnostics: vec![],
+        ..sample_ws.clone()
+    };
+    let eval = evaluate(&ws, NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()).unwrap();
+    let l = xlsx::ledger::write(&ledger::view(&ws, &eval)).unwrap();
+    let r = sheet(&mut open(&l), "户内问题");
+    assert_eq!(text(&r, 4, 0), "本期无户内问题");
+    let s = xlsx::summary::write(&summary::view(&ws, &eval)).unwrap();
+    let view = summary::view(&ws, &eval);
+    let r = sheet(&mut open(&s), xlsx::summary::SHEET);
+    let total_row = 4 + 14 * view.units.len() as u32;
+    assert_eq!(text(&r, total_row, 0), "合计");
+    assert_eq!(number(&r, total_row, 3), 0.0);
+    xlsx::compliance::write(&compliance_report::view(&ws, &eval)).unwrap();
+    xlsx::roster::write(&roster::view(&ws, &eval)).unwrap();
+    let p = xlsx::problem_list::write(&problem_list::view(&[]), eval.as_of).unwrap();
+    let r = sheet(&mut open(&p), xlsx::problem_list::SHEET);
+    assert_eq!(text(&r, 3, 0), "未发现数据问题");
+}

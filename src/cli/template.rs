@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// 输出文件夹
-    #[arg(long, default_value = "template")]
+    /// 输出文件夹（默认“填报模板”；不与存放文书模板的 templates/ 混淆）
+    #[arg(long, default_value = "填报模板")]
     pub out: PathBuf,
     /// 省里扩展了词表时，指定工作区的 rules.yaml，下拉选项随之扩展
     #[arg(long, value_name = "FILE")]
