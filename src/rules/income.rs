@@ -21,6 +21,21 @@ pub fn net_total(h: &Household) -> Option<Money> {
     Some(z(i.wage) + z(i.business) + z(i.property) + z(i.transfer) - z(i.business_cost))
 }
 
+/// `total ÷ people`, rounded half away from zero to the 分; computed in i128 so no input
+/// amount can overflow.
+pub fn per_person(total: Money, people: u32) -> Money {
+    let t = i128::from(total.fen());
+    let n = i128::from(people.max(1));
+    let q = (2 * t + t.signum() * n) / (2 * n);
+    Money(i64::try_from(q).unwrap_or(if q < 0 { i64::MIN } else { i64::MAX }))
+}
+
+/// |a − b|, saturating (input amounts are unbounded).
+fn gap(a: Money, b: Money) -> Money {
+    let d = (i128::from(a.fen()) - i128::from(b.fen())).abs();
+    Money(i64::try_from(d).unwrap_or(i64::MAX))
+}
+
 /// The income result of one household against the monitoring line, plus any finding
 /// (components disagreeing with the given per-capita figure, no people to divide by).
 pub fn evaluate(h: &Household, line: Money) -> (IncomeResult, Vec<Finding>) {
@@ -28,7 +43,7 @@ pub fn evaluate(h: &Household, line: Money) -> (IncomeResult, Vec<Finding>) {
     let net = net_total(h);
     let people = h.people();
     let computed = match net {
-        Some(total) if people > 0 => Some(total.div_round(people)),
+        Some(total) if people > 0 => Some(per_person(total, people)),
         Some(_) => {
             findings.push(super::finding(
                 h,
@@ -41,7 +56,7 @@ pub fn evaluate(h: &Household, line: Money) -> (IncomeResult, Vec<Finding>) {
         None => None,
     };
     if let (Some(c), Some(given)) = (computed, h.income.per_capita)
-        && (c - given).abs() > TOLERANCE
+        && gap(c, given) > TOLERANCE
     {
         findings.push(super::finding(
             h,
@@ -49,7 +64,7 @@ pub fn evaluate(h: &Household, line: Money) -> (IncomeResult, Vec<Finding>) {
             format!(
                 "按收入构成计算的家庭人均纯收入为{c}元（家庭纯收入{}元÷{people}人），与填报的{given}元相差{}元，超过1元。修改建议：核对各项收入、生产经营性支出和家庭人口数",
                 net.unwrap_or_default(),
-                (c - given).abs()
+                gap(c, given)
             ),
             Severity::Warning,
         ));
@@ -152,6 +167,16 @@ mod tests {
         let h = household("H2", 4);
         let (r, _) = evaluate(&h, Money::from_yuan(6000));
         assert_eq!((r.per_capita, r.above_line, r.change), (None, None, None));
+    }
+
+    #[test]
+    fn per_person_matches_money_rounding() {
+        for total in [-1001i64, -1000, -5, 0, 1, 5, 1000, 1001, 2003, 999_999_999] {
+            for n in 1..=9u32 {
+                assert_eq!(per_person(Money(total), n), Money(total).div_round(n), "{total}/{n}");
+            }
+        }
+        assert_eq!(per_person(Money(i64::MAX), 1), Money(i64::MAX));
     }
 
     #[test]
