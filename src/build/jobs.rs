@@ -135,8 +135,12 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
             Some(v) => pdf(engine()?.render("survey.typ", &v, as_of), job),
             None => Ok(None),
         },
-        (DocKind::Screening, _) => match doc::screening::view(ws, eval, village) {
+        (DocKind::Screening, Format::Pdf) => match doc::screening::view(ws, eval, village) {
             Some(v) => pdf(engine()?.render("screening.typ", &v, as_of), job),
+            None => Ok(None),
+        },
+        (DocKind::Screening, Format::Xlsx) => match doc::screening::view(ws, eval, village) {
+            Some(v) => xlsx_out(xlsx::screening::write(&v, as_of), job),
             None => Ok(None),
         },
         (DocKind::Ledger, Format::Xlsx) => xlsx_out(xlsx::ledger::write(&doc::ledger::view(ws, eval)), job),

@@ -110,9 +110,10 @@ impl DocKind {
             | DocKind::PublicityElimination
             | DocKind::Announcement
             | DocKind::Commitment
-            | DocKind::Survey
-            | DocKind::Screening => &[Format::Pdf],
-            DocKind::Ledger | DocKind::Summary | DocKind::Compliance => &[Format::Xlsx, Format::Pdf],
+            | DocKind::Survey => &[Format::Pdf],
+            DocKind::Screening | DocKind::Ledger | DocKind::Summary | DocKind::Compliance => {
+                &[Format::Xlsx, Format::Pdf]
+            }
             DocKind::Roster | DocKind::ProblemList => &[Format::Xlsx],
         }
     }

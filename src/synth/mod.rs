@@ -17,7 +17,6 @@ use crate::rules::calendar::{Calendar, CalendarError};
 use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use people::check_char;
@@ -148,8 +147,7 @@ pub fn build(opts: &GenOptions) -> Result<Synthetic, GenError> {
     let villages = opts.villages.clamp(1, opts.households);
     let cal = Calendar::builtin();
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let mut serial: u32 = 0;
-    let mut issued = HashSet::new();
+    let mut ids = people::IdIssuer::default();
     let mut out = Vec::with_capacity(villages);
     for v in 0..villages {
         let name = village_name(v);
@@ -159,7 +157,7 @@ pub fn build(opts: &GenOptions) -> Result<Synthetic, GenError> {
             _ => Layout::Yaml,
         };
         let n = opts.households / villages + usize::from(v < opts.households % villages);
-        let data = build_village(&mut rng, &cal, opts.as_of, &name, v, n, &mut serial, &mut issued)?;
+        let data = build_village(&mut rng, &cal, opts.as_of, &name, v, n, &mut ids)?;
         out.push(VillageData { name, layout, data });
     }
     let names: Vec<String> = out.iter().map(|v| v.name.clone()).collect();
@@ -217,8 +215,7 @@ fn build_village(
     village: &str,
     vi: usize,
     n: usize,
-    serial: &mut u32,
-    issued: &mut HashSet<String>,
+    ids: &mut people::IdIssuer,
 ) -> Result<Dataset, GenError> {
     let mut data = Dataset::default();
     let groups = (n / 40 + 3).min(12);
@@ -226,7 +223,7 @@ fn build_village(
         let plan = plan_household(rng, hi);
         let id = format!("{AREA_CODE}{:03}{:05}", vi + 1, hi + 1);
         let group = format!("{}组", hi % groups + 1);
-        let h = make_household(rng, as_of, village, &id, &group, &plan, serial, issued);
+        let h = make_household(rng, as_of, village, &id, &group, &plan, ids);
         data.households.push(h);
     }
     scenarios::add_procedures(rng, cal, as_of, &mut data, vi)?;
@@ -263,8 +260,7 @@ fn make_household(
     id: &str,
     group: &str,
     plan: &HouseholdPlan,
-    serial: &mut u32,
-    issued: &mut HashSet<String>,
+    ids: &mut people::IdIssuer,
 ) -> Household {
     let size = if plan.no_labour {
         rng.random_range(1..=2)
@@ -294,7 +290,7 @@ fn make_household(
         };
         let age = age.clamp(1, 95);
         let birth = as_of - Duration::days(age * 365 + rng.random_range(0..365));
-        let mid = people::unique_id(AREA_CODE, birth, serial, male, issued);
+        let mid = ids.issue(AREA_CODE, birth, male);
         let labour = if plan.no_labour {
             if age >= 60 {
                 LabourCapacity::Lost

@@ -29,7 +29,8 @@ pub fn name(rng: &mut impl Rng, surname: Option<&str>) -> String {
         } else {
             GIVEN
         };
-        n.push_str(*pick(rng, pool));
+        let part: &&str = pick(rng, pool);
+        n.push_str(part);
     }
     n
 }
@@ -71,19 +72,22 @@ pub fn id_number(area: &str, birth: NaiveDate, serial: u32, male: bool) -> Strin
     format!("{first17}{c}")
 }
 
-/// An ID not issued before in this workspace (bumps the serial until unique).
-pub fn unique_id(
-    area: &str,
-    birth: NaiveDate,
-    serial: &mut u32,
-    male: bool,
-    issued: &mut std::collections::HashSet<String>,
-) -> String {
-    loop {
-        *serial = serial.wrapping_add(2);
-        let id = id_number(area, birth, *serial, male);
-        if issued.insert(id.clone()) {
-            return id;
+/// Issues IDs unique within one workspace.
+#[derive(Default)]
+pub struct IdIssuer {
+    serial: u32,
+    issued: std::collections::HashSet<String>,
+}
+
+impl IdIssuer {
+    /// An ID not issued before (bumps the serial until unique).
+    pub fn issue(&mut self, area: &str, birth: NaiveDate, male: bool) -> String {
+        loop {
+            self.serial = self.serial.wrapping_add(2);
+            let id = id_number(area, birth, self.serial, male);
+            if self.issued.insert(id.clone()) {
+                return id;
+            }
         }
     }
 }
