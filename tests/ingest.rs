@@ -665,8 +665,12 @@ fn workbook_error_kinds() {
     row(x, 0, &["村", "户主姓名", "问题类型", "具体内容", "整改措施", "责任人"]);
     row(x, 1, &["甲村", "郑一", "住房安全", "漏雨", "维修", "张干部"]);
     let n = wb.add_worksheet();
-    n.set_name("说明").unwrap();
-    row(n, 0, &["填表说明：本表由村委会填写"]);
+    n.set_name("统计表").unwrap();
+    row(n, 0, &["本表数据见附表"]);
+    // The template's instructions sheet is not reported.
+    let i = wb.add_worksheet();
+    i.set_name("填写说明").unwrap();
+    row(i, 0, &["填表说明：本表由村委会填写"]);
     wb.save(dir.path().join("甲村.xlsx")).unwrap();
 
     // 辛村.xlsx (read after 甲村.xlsx) repeats 户编号 A1.
@@ -699,7 +703,7 @@ fn workbook_error_kinds() {
             "警告 甲村.xlsx › 户及成员 › J3 性别",
             "错误 甲村.xlsx › 户及成员 › E4 家庭人口数",
             "警告 甲村.xlsx › 措施 ",
-            "警告 甲村.xlsx › 说明 ",
+            "警告 甲村.xlsx › 统计表 ",
             "错误 甲村.xlsx › 问题 › A1 ",
             "错误 辛村.xlsx › Sheet1 › A2 户编号",
         ],
@@ -847,4 +851,106 @@ fn readme_lists_every_header_alias() {
             s.label()
         );
     }
+}
+
+// ------------------------------------------------------------------ speed
+
+/// 100,000 member rows in the one-sheet layout (25,000 households, household columns merged over
+/// their 4 rows). Run: `cargo test --release --test ingest -- --ignored --nocapture`.
+#[test]
+#[ignore = "speed measurement; run explicitly in release"]
+fn ingest_100k_row_workbook() {
+    const HOUSEHOLDS: u32 = 25_000;
+    const PER: u32 = 4;
+    let dir = bare_workspace();
+    let path = dir.path().join("大村.xlsx");
+    let t = std::time::Instant::now();
+    {
+        let mut wb = Workbook::new();
+        let s = wb.add_worksheet();
+        s.set_name("户及成员").unwrap();
+        row(s, 0, &["大村防止返贫监测信息表"]);
+        row(
+            s,
+            1,
+            &[
+                "户编号",
+                "行政村",
+                "组",
+                "户主姓名",
+                "户类型",
+                "家庭人口数",
+                "工资性收入",
+                "转移性收入",
+                "风险类型",
+                "姓名",
+                "证件号码",
+                "与户主关系",
+                "性别",
+                "劳动能力",
+            ],
+        );
+        let fmt = Format::new();
+        let epoch = date(1950, 1, 1);
+        for h in 0..HOUSEHOLDS {
+            let r0 = 2 + h * PER;
+            let r1 = r0 + PER - 1;
+            let head = format!("户主{h}");
+            for (col, v) in [
+                (0, format!("H{h:06}")),
+                (1, "大村".into()),
+                (2, format!("{}组", h % 9 + 1)),
+                (3, head.clone()),
+                (4, "一般农户".into()),
+                (5, PER.to_string()),
+                (8, "因病、因学".into()),
+            ] {
+                s.merge_range(r0, col, r1, col, &v, &fmt).unwrap();
+            }
+            s.merge_range(r0, 6, r1, 6, "", &fmt).unwrap();
+            s.write_number(r0, 6, 18_000.0 + f64::from(h % 1000)).unwrap();
+            s.merge_range(r0, 7, r1, 7, "", &fmt).unwrap();
+            s.write_number(r0, 7, 1_200.5).unwrap();
+            for m in 0..PER {
+                let i = h * PER + m;
+                let birth = epoch + chrono::Duration::days(i64::from(i / 1000));
+                let first17 = format!("530926{}{:03}", birth.format("%Y%m%d"), i % 1000);
+                let id = format!("{first17}{}", fangpin::ingest::id_check_digit(&first17).unwrap());
+                let sex = if (i % 1000) % 2 == 1 { "男" } else { "女" };
+                let name = if m == 0 { head.clone() } else { format!("成员{i}") };
+                let rel = if m == 0 { "户主" } else { "子女" };
+                row(
+                    s,
+                    r0 + m,
+                    &["", "", "", "", "", "", "", "", "", &name, &id, rel, sex, "有劳动能力"],
+                );
+            }
+        }
+        wb.save(&path).unwrap();
+    }
+    let written = t.elapsed();
+    let t = std::time::Instant::now();
+    let ws = load(dir.path());
+    let secs = t.elapsed().as_secs_f64();
+    assert!(
+        !ws.has_errors(),
+        "{}",
+        ws.diagnostics
+            .iter()
+            .take(5)
+            .map(Diagnostic::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert_eq!(ws.data.households.len(), HOUSEHOLDS as usize);
+    assert_eq!(ws.data.member_count(), (HOUSEHOLDS * PER) as usize);
+    let rows = f64::from(HOUSEHOLDS * PER);
+    println!(
+        "wrote {} rows in {:.2}s; ingest {:.2}s = {:.0} rows/s ({} bytes)",
+        rows,
+        written.as_secs_f64(),
+        secs,
+        rows / secs,
+        std::fs::metadata(&path).unwrap().len()
+    );
 }

@@ -274,17 +274,13 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
         per_capita: rd.money(r, Field::PerCapita),
         last_year_per_capita: rd.money(r, Field::LastYear),
     };
+    // Copy the shared reference out so the vocabularies can be borrowed while `rd` is mutated.
     let vocab = &rd.rules.vocab;
-    let (risk_entries, excl_entries, key_entries) = (
-        vocab.risk_types.clone(),
-        vocab.exclusions.clone(),
-        vocab.key_groups.clone(),
-    );
-    let risks = rd.multi(r, Field::Risks, &risk_entries);
+    let risks = rd.multi(r, Field::Risks, &vocab.risk_types);
     let basic_needs_met = rd.yes_no(r, Field::BasicNeeds);
     let no_labour_household = rd.yes_no(r, Field::NoLabour).unwrap_or(false);
-    let exclusions = rd.multi(r, Field::Exclusions, &excl_entries);
-    let key_groups = rd.multi(r, Field::KeyGroups, &key_entries);
+    let exclusions = rd.multi(r, Field::Exclusions, &vocab.exclusions);
+    let key_groups = rd.multi(r, Field::KeyGroups, &vocab.key_groups);
     let helper = rd.name(r, Field::Helper, false);
     let income_ok_since = rd.date(r, Field::IncomeOkSince);
     let note = rd.text(r, Field::Note);
@@ -438,8 +434,8 @@ pub fn procedure(rd: &mut Reader, r: &dyn Record) -> Option<Linked<Procedure>> {
     cross(rd, r, &mut checks, Field::HeadName);
     cross(rd, r, &mut checks, Field::Village);
     let kind = required_closed(rd, r, Field::ProcKind, ProcedureKind::parse, &ProcedureKind::labels());
-    let sources = rd.rules.vocab.lead_sources.clone();
-    let lead_source = rd.open_single(r, Field::LeadSource, &sources);
+    let rules = rd.rules;
+    let lead_source = rd.open_single(r, Field::LeadSource, &rules.vocab.lead_sources);
     let elimination_mode = match rd.text(r, Field::EliminationMode) {
         None => None,
         Some(t) => {
