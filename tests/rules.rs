@@ -537,6 +537,38 @@ fn evaluate_20000_households_fast() {
         took = took.min(start.elapsed());
     }
     let ev = ev.unwrap();
+    // Phase figures, to see where the time goes.
+    let t = Instant::now();
+    let cal = Calendar::new(&ws.rules).unwrap();
+    let t_cal = t.elapsed();
+    let t = Instant::now();
+    let idx = fangpin::rules::Index::new(&ws.data);
+    let incomes: Vec<_> = ws
+        .data
+        .households
+        .iter()
+        .map(|h| fangpin::rules::income::evaluate(h, ws.campaign.monitoring_line).0)
+        .collect();
+    let t_income = t.elapsed();
+    let t = Instant::now();
+    let _ = fangpin::rules::screening::evaluate(&ws.data, &idx, &incomes, opts.as_of);
+    let t_screen = t.elapsed();
+    let t = Instant::now();
+    let ctx = fangpin::rules::compliance::Ctx {
+        rules: &ws.rules,
+        calendar: &cal,
+        as_of: opts.as_of,
+        line: ws.campaign.monitoring_line,
+    };
+    let _ = fangpin::rules::compliance::evaluate(&ctx, &ws.data, &idx, &incomes, &ws.campaign.milestones);
+    let t_comp = t.elapsed();
+    let t = Instant::now();
+    let rows = ledger::evaluate(&ws.data.problems, opts.as_of);
+    let _ = ledger::summarize(&ws.data, &idx, &rows, opts.as_of);
+    let t_ledger = t.elapsed();
+    eprintln!(
+        "phases: calendar {t_cal:?}, index+income {t_income:?}, screening {t_screen:?}, compliance {t_comp:?}, ledger {t_ledger:?}"
+    );
     eprintln!(
         "evaluate: {} households, {} cases, {} compliance rows in {took:?}",
         ws.data.households.len(),

@@ -187,7 +187,7 @@ fn table(ws: &Workspace, ev: &Evaluation, all: bool) -> String {
         ev.compliance.len(),
         status_counts(ev.compliance.iter())
     );
-    let mut units = ws.data.villages();
+    let mut units = fangpin::rules::village_order(&ws.data);
     for r in &ev.compliance {
         if !units.contains(&r.village) {
             units.push(r.village.clone());

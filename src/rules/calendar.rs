@@ -104,6 +104,11 @@ impl Calendar {
     /// The embedded reference calendar merged with the extra years (or replacement years) of a
     /// rules file's 工作日历. A year listed in the rules file replaces the embedded facts for it.
     pub fn new(rules: &RulesFile) -> Result<Calendar, CalendarError> {
+        if rules.calendar.is_empty() {
+            // Nothing to add: reuse the calendar built once per process.
+            reference_years()?;
+            return Ok(Calendar::builtin());
+        }
         let mut years = reference_years()?.clone();
         for (&year, extra) in &rules.calendar {
             if !(1900..=2200).contains(&year) {

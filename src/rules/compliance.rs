@@ -783,6 +783,9 @@ fn household_checks(
 ) {
     let as_of = ctx.as_of;
     let soon = ctx.rules.due_soon();
+    if idx.procedures[hi].is_empty() && h.kind != crate::model::HouseholdType::Monitored {
+        return; // never monitored
+    }
     let cases: Vec<&Procedure> = idx.procedures[hi].iter().map(|&i| &ds.procedures[i]).collect();
     let state = monitor_state(h, &cases, as_of);
     if !state.monitored {
@@ -881,7 +884,7 @@ fn squash(s: &str) -> String {
 }
 
 fn milestone_rows(ctx: &Ctx, ds: &Dataset, milestones: &[MilestoneDef], out: &mut Out) {
-    let mut units: Vec<String> = ds.villages();
+    let mut units: Vec<String> = super::village_order(ds);
     for r in &ds.milestone_reports {
         let u = r.unit.trim();
         if !u.is_empty() && !units.iter().any(|x| x == u) {

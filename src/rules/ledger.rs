@@ -14,6 +14,7 @@
 use super::{Index, LedgerRow, LedgerStatus, Summary, SummaryCounts, SummaryUnit};
 use crate::model::{Dataset, Problem, ProblemLevel, ProblemType, ProcedureKind, RectificationStatus, Stage};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
 /// Unit name for problems of a village whose name is missing.
 pub const NO_VILLAGE: &str = "（未注明村）";
@@ -95,19 +96,10 @@ fn type_pos(t: ProblemType) -> usize {
 
 /// The 整改情况汇总表: villages in dataset order, then 未注明村, 镇级层面, 县级层面 when present.
 pub fn summarize(ds: &Dataset, idx: &Index, rows: &[LedgerRow], as_of: NaiveDate) -> Summary {
-    let mut names: Vec<String> = ds.villages().into_iter().map(|v| v.trim().to_string()).collect();
-    names.dedup();
-    let mut counts: Vec<Vec<SummaryCounts>> = vec![vec![SummaryCounts::default(); ProblemType::ALL.len()]; names.len()];
-    let unit_index = |name: String, names: &mut Vec<String>, counts: &mut Vec<Vec<SummaryCounts>>| -> usize {
-        match names.iter().position(|n| *n == name) {
-            Some(i) => i,
-            None => {
-                names.push(name);
-                counts.push(vec![SummaryCounts::default(); ProblemType::ALL.len()]);
-                names.len() - 1
-            }
-        }
-    };
+    let mut units = Units::default();
+    for v in super::village_order(ds) {
+        units.index(v.trim());
+    }
     // Area units go last whatever order problems come in.
     let mut area: Vec<(usize, usize, LedgerStatus)> = Vec::new();
     for r in rows {
@@ -117,19 +109,14 @@ pub fn summarize(ds: &Dataset, idx: &Index, rows: &[LedgerRow], as_of: NaiveDate
             area.push((r.problem, type_pos(p.kind), r.status));
             continue;
         }
-        let u = unit_index(unit, &mut names, &mut counts);
-        count(&mut counts[u][type_pos(p.kind)], r.status);
+        let u = units.index(&unit);
+        count(&mut units.counts[u][type_pos(p.kind)], r.status);
     }
     for (hi, h) in ds.households.iter().enumerate() {
         if pending_identification(ds, idx, hi, as_of) {
             let v = h.village.trim();
-            let name = if v.is_empty() {
-                NO_VILLAGE.to_string()
-            } else {
-                v.to_string()
-            };
-            let u = unit_index(name, &mut names, &mut counts);
-            let c = &mut counts[u][type_pos(PENDING_ROW)];
+            let u = units.index(if v.is_empty() { NO_VILLAGE } else { v });
+            let c = &mut units.counts[u][type_pos(PENDING_ROW)];
             c.households += 1;
             c.people += h.people();
         }
@@ -142,13 +129,13 @@ pub fn summarize(ds: &Dataset, idx: &Index, rows: &[LedgerRow], as_of: NaiveDate
         if items.is_empty() {
             continue;
         }
-        let u = unit_index(level.label().to_string(), &mut names, &mut counts);
+        let u = units.index(level.label());
         for &&(_, t, st) in &items {
-            count(&mut counts[u][t], st);
+            count(&mut units.counts[u][t], st);
         }
     }
     let mut summary = Summary::default();
-    for (name, by) in names.into_iter().zip(counts) {
+    for (name, by) in units.names.into_iter().zip(units.counts) {
         let mut unit = SummaryUnit {
             unit: name,
             ..SummaryUnit::default()
@@ -164,6 +151,26 @@ pub fn summarize(ds: &Dataset, idx: &Index, rows: &[LedgerRow], as_of: NaiveDate
         summary.units.push(unit);
     }
     summary
+}
+
+/// Units of the summary in order of first use, with their per-type counts.
+#[derive(Default)]
+struct Units {
+    names: Vec<String>,
+    pos: HashMap<String, usize>,
+    counts: Vec<Vec<SummaryCounts>>,
+}
+
+impl Units {
+    fn index(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.pos.get(name) {
+            return i;
+        }
+        self.names.push(name.to_string());
+        self.counts.push(vec![SummaryCounts::default(); ProblemType::ALL.len()]);
+        self.pos.insert(name.to_string(), self.names.len() - 1);
+        self.names.len() - 1
+    }
 }
 
 fn count(c: &mut SummaryCounts, st: LedgerStatus) {

@@ -68,6 +68,25 @@ impl<'a> Index<'a> {
     }
 }
 
+/// Village names in first-seen order (households, then problems), as `Dataset::villages`
+/// gives them, in linear time: the rules call it on county-sized datasets.
+pub fn village_order(ds: &crate::model::Dataset) -> Vec<String> {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let names = ds.households.iter().map(|h| h.village.as_str()).chain(
+        ds.problems
+            .iter()
+            .filter_map(|p| p.village.as_deref())
+            .filter(|v| !v.is_empty()),
+    );
+    for v in names {
+        if seen.insert(v) {
+            out.push(v.to_string());
+        }
+    }
+    out
+}
+
 /// A finding about one household.
 pub(crate) fn finding(h: &Household, rule: &str, message: String, severity: Severity) -> Finding {
     Finding {
