@@ -14,12 +14,14 @@
 //!   - 风险消除 before income has stayed above the line for the configured months, or with the
 //!     current income not above the line (shown 未到期 while the case is in progress and the
 //!     months are not yet complete, so the clerk sees the earliest allowed approval date);
-//!   - a labour-capable monitored household without any 开发式 measure as of the date (after
-//!     the 帮扶计划 deadline of its identification case; 违规 when no case is in the data);
+//!   - a labour-capable monitored household without any 开发式 measure as of the date, due by
+//!     the 帮扶计划 deadline of its identification case (即将到期 / 已逾期未完成; 违规 when no
+//!     case is in the data to date it);
 //!   - monitored for the configured years (default 2) since 县级审批 without elimination and
 //!     not 整户无劳动能力 (shown when due soon or past).
 //! * Campaign milestones: one row per (unit, milestone) for every village and every unit that
 //!   reported progress.
+//! * Not checked: the quarterly 帮扶效果评估 (001 §三(四)) — the input records no evaluations.
 //!
 //! A stage dated after `as_of` has not happened yet as of that date and is treated as absent.
 //! Days late/overdue are counted in working days for 工作日 rules, otherwise in calendar days.
