@@ -349,7 +349,7 @@ pub fn member(rd: &mut Reader, ctx: &Ctx, r: &dyn Record, household_id: Option<&
                 Some(id) => Some(HouseholdKey::Id(id)),
                 None => {
                     let head = rd.id_number(r, Field::HeadId, false);
-                    if head.is_none() && !r.cell(Field::HeadId).is_some_and(|(c, _)| !c.is_empty()) {
+                    if head.is_none() && r.cell(Field::HeadId).is_none_or(|(c, _)| c.is_empty()) {
                         let loc = rd.loc_of(r, Field::HouseholdId);
                         rd.error(
                             &loc,

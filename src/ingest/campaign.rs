@@ -208,6 +208,9 @@ fn get<'v>(fields: &[(&'static str, &'v Value, Vec<PSeg>)], key: &str) -> Option
 
 /// Parses campaign.yaml; `Err` carries every problem found.
 pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
+    if let Some(at) = super::limits::flow_too_deep(text) {
+        return Err(vec![super::limits::too_deep_diagnostic(CAMPAIGN_FILE, at)]);
+    }
     let value: Value = serde_yaml::from_str(text).map_err(|e| vec![syntax_error(CAMPAIGN_FILE, &e)])?;
     let index = YamlIndex::new(text);
     let mut w = Walker {
@@ -486,6 +489,9 @@ fn parse_issuance(w: &mut Walker, m: &Mapping, base: &[PSeg]) -> Issuance {
 
 /// Parses a workspace rules.yaml (to be merged over the defaults); `Err` carries every problem.
 pub fn parse_rules(text: &str) -> Result<RulesFile, Vec<Diagnostic>> {
+    if let Some(at) = super::limits::flow_too_deep(text) {
+        return Err(vec![super::limits::too_deep_diagnostic(RULES_FILE, at)]);
+    }
     let rules: RulesFile = serde_yaml::from_str::<Option<RulesFile>>(text)
         .map_err(|e| {
             let mut d = syntax_error(RULES_FILE, &e);

@@ -103,7 +103,7 @@ fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
                 || {
                     names
                         .iter()
-                        .map(|n| wb.worksheet_range(n).map_err(|e| e.to_string()))
+                        .map(|n| super::limits::xlsx_range(&mut wb, n))
                         .collect::<Vec<_>>()
                 },
                 || match open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {

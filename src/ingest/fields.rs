@@ -279,18 +279,18 @@ pub fn normalize_header(s: &str) -> String {
         .collect();
     loop {
         let before = t.len();
-        if t.ends_with(')') || t.ends_with('）') {
-            if let Some(open) = t.rfind(['(', '（']) {
-                // Keep headers that are a bracket expression as a whole (乡(镇)).
-                let inner = &t[open..];
-                let unit_like = [
-                    "元", "人", "个", "是/否", "是否", "yyyy", "年", "月", "日", "18位", "必填", "选填", "多选", "单选",
-                ]
-                .iter()
-                .any(|u| inner.contains(u));
-                if open > 0 && unit_like {
-                    t.truncate(open);
-                }
+        if (t.ends_with(')') || t.ends_with('）'))
+            && let Some(open) = t.rfind(['(', '（'])
+        {
+            // Keep headers that are a bracket expression as a whole (乡(镇)).
+            let inner = &t[open..];
+            let unit_like = [
+                "元", "人", "个", "是/否", "是否", "yyyy", "年", "月", "日", "18位", "必填", "选填", "多选", "单选",
+            ]
+            .iter()
+            .any(|u| inner.contains(u));
+            if open > 0 && unit_like {
+                t.truncate(open);
             }
         }
         for suffix in [":", "："] {

@@ -9,7 +9,9 @@ mod build;
 mod campaign;
 mod excel;
 mod fields;
+mod limits;
 mod link;
+mod memory;
 mod record;
 mod values;
 mod yaml;
@@ -17,6 +19,7 @@ mod yaml_index;
 
 pub use campaign::{CAMPAIGN_FILE, RULES_FILE, parse_campaign, parse_rules};
 pub use fields::{Field, PLAIN_FIELDS, SheetKind, normalize_header};
+pub use memory::load_in_memory;
 pub use values::{
     DateError, IdError, IdInfo, MoneyError, date_from_number, date_from_serial, excel_general_number, id_check_digit,
     parse_date, parse_money, to_half_width, validate_id,
@@ -85,7 +88,7 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
         sha256: sha256_hex(&campaign_bytes),
         rows: 0,
     });
-    let campaign_text = utf8(&campaign_bytes, CAMPAIGN_FILE).map_err(|d| IngestError::Campaign(vec![d]))?;
+    let campaign_text = utf8(&campaign_bytes, CAMPAIGN_FILE).map_err(|d| IngestError::Campaign(vec![*d]))?;
     let campaign = parse_campaign(campaign_text).map_err(IngestError::Campaign)?;
 
     let rules_path = root.join(RULES_FILE);
@@ -96,7 +99,7 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
             sha256: sha256_hex(&bytes),
             rows: 0,
         });
-        let text = utf8(&bytes, RULES_FILE).map_err(|d| IngestError::Rules(vec![d]))?;
+        let text = utf8(&bytes, RULES_FILE).map_err(|d| IngestError::Rules(vec![*d]))?;
         RulesFile::defaults().merged_with(parse_rules(text).map_err(IngestError::Rules)?)
     } else {
         RulesFile::defaults()
@@ -139,7 +142,7 @@ pub fn load_campaign(root: &Path) -> Result<Campaign, IngestError> {
         return Err(IngestError::CampaignMissing(root.to_path_buf()));
     }
     let bytes = read(&path)?;
-    let text = utf8(&bytes, CAMPAIGN_FILE).map_err(|d| IngestError::Campaign(vec![d]))?;
+    let text = utf8(&bytes, CAMPAIGN_FILE).map_err(|d| IngestError::Campaign(vec![*d]))?;
     parse_campaign(text).map_err(IngestError::Campaign)
 }
 
@@ -150,19 +153,16 @@ fn read(path: &Path) -> Result<Vec<u8>, IngestError> {
     })
 }
 
-fn utf8<'a>(bytes: &'a [u8], rel: &str) -> Result<&'a str, Diagnostic> {
+fn utf8<'a>(bytes: &'a [u8], rel: &str) -> Result<&'a str, Box<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(
+        Box::new(Diagnostic::error(
             Place::file(rel),
             "",
             "",
-            format!(
-                "文件不是 UTF-8 编码（第{}字节起无法解码），可能是 GBK 编码",
-                e.valid_up_to() + 1
-            ),
+            limits::not_utf8_message(bytes, e.valid_up_to()),
             "用记事本、WPS 或 VS Code 把文件另存为 UTF-8 编码",
-        )
+        ))
     })
 }
 
@@ -289,7 +289,7 @@ fn read_data_file(rel: &str, path: &Path, ctx: &build::Ctx, rules: &RulesFile) -
             Ok(text) => yaml::read_yaml(rel, text, ctx, rules),
             Err(d) => {
                 let mut f = build::FileData::default();
-                f.diagnostics.push(d);
+                f.diagnostics.push(*d);
                 f
             }
         }

@@ -116,6 +116,7 @@ impl Reader<'_> {
         fix: impl Into<String>,
     ) {
         let place = self.src.place(loc);
+        let value = super::limits::clip(&value.into());
         self.diags
             .push(Diagnostic::error(place, field.label(), value, message, fix));
     }
@@ -129,6 +130,7 @@ impl Reader<'_> {
         fix: impl Into<String>,
     ) {
         let place = self.src.place(loc);
+        let value = super::limits::clip(&value.into());
         self.diags
             .push(Diagnostic::warning(place, field.label(), value, message, fix));
     }
@@ -149,6 +151,10 @@ impl Reader<'_> {
             Cell::Empty => None,
             Cell::Text(t) => {
                 let t = trim(&t);
+                if let Some(problem) = super::limits::text_too_long(t) {
+                    self.error(loc, f, t, problem, "删去多余的内容；长段说明请另附材料");
+                    return None;
+                }
                 if t.is_empty() { None } else { Some(t.to_string()) }
             }
             Cell::Int(i) => Some(i.to_string()),
@@ -215,7 +221,8 @@ impl Reader<'_> {
         let result = match cell {
             Cell::Empty => return None,
             Cell::Text(ref t) if trim(t).is_empty() => return None,
-            Cell::Date(d) => Ok(d),
+            // A date cell can hold any year up to 9999; the same range as typed dates applies.
+            Cell::Date(d) => super::values::parse_date(&d.to_string()),
             Cell::Int(i) => date_from_number(i as f64),
             Cell::Float(x) => date_from_number(x),
             Cell::Text(ref t) => parse_date(t),
@@ -432,7 +439,7 @@ pub fn lookup<'e>(entries: &'e [VocabEntry], s: &str) -> Option<&'e str> {
     let key: String = half.chars().filter(|c| !c.is_whitespace()).collect();
     entries
         .iter()
-        .find(|e| e.name == key || e.synonyms.iter().any(|x| *x == key))
+        .find(|e| e.name == key || e.synonyms.contains(&key))
         .map(|e| e.name.as_str())
 }
 

@@ -48,6 +48,10 @@ pub fn syntax_error(rel: &str, e: &serde_yaml::Error) -> Diagnostic {
 /// Reads one YAML data file. Never fails: problems become diagnostics.
 pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileData {
     let mut data = FileData::default();
+    if let Some(at) = super::limits::flow_too_deep(text) {
+        data.diagnostics.push(super::limits::too_deep_diagnostic(rel, at));
+        return data;
+    }
     let value: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -202,7 +206,7 @@ fn read_nested_members(
             continue;
         };
         *rows += 1;
-        if let Some(hid_given) = rec.get(Field::HouseholdId).and_then(|v| scalar_text(v))
+        if let Some(hid_given) = rec.get(Field::HouseholdId).and_then(scalar_text)
             && hid_given != hid
         {
             let loc = rec.field_loc(Field::HouseholdId);

@@ -1,0 +1,208 @@
+//! Limits that keep broken or hostile input from costing minutes or gigabytes. Each one turns into
+//! an ordinary diagnostic with the input's place, like any other data problem.
+//!
+//! - YAML flow nesting (`[[[[…`): libyaml's scanner is quadratic in the flow depth (100,000
+//!   brackets take minutes) and serde_yaml rejects anything deeper than 128 levels anyway, so
+//!   deeper input is refused before parsing.
+//! - Sheet extent: calamine stores a sheet densely over the bounding box of its used cells, so one
+//!   stray value at XFD1048576 would ask for half a terabyte and abort the process. The cells are
+//!   read sparsely first and the sheet refused when its box is absurd.
+//! - Text length: Excel holds at most 32,767 characters in a cell, and the outputs are workbooks
+//!   too, so longer text is an input error rather than a failed build.
+
+use crate::model::{Diagnostic, Place};
+use calamine::{Cell, Data, DataRef, Range, Xlsx, XlsxError};
+use std::io::{Read, Seek};
+
+/// Deepest YAML flow nesting read (serde_yaml's own recursion limit).
+pub const MAX_FLOW_DEPTH: usize = 128;
+
+/// Largest bounding box of a sheet's used cells (rows × columns) that is read. A real village
+/// table is far below it (100,000 member rows × 40 columns); a far-away stray value is far above.
+pub const MAX_SHEET_CELLS: u64 = 20_000_000;
+
+/// Longest text accepted in one cell or YAML value: Excel's own limit per cell.
+pub const MAX_TEXT_CHARS: usize = 32_767;
+
+/// Where flow nesting (`[`, `{`) first goes deeper than [`MAX_FLOW_DEPTH`], as 1-based
+/// (line, column). Quoted scalars and comments are skipped the way YAML reads them.
+pub fn flow_too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let (mut line, mut col) = (1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    // A quote opens a quoted scalar only where a token can start.
+    let mut token_start = true;
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+            col = 0;
+            comment = false;
+            token_start = true;
+            continue;
+        }
+        col += 1;
+        if comment {
+            continue;
+        }
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if q == '"' && c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+                token_start = false;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' if token_start => quote = Some(c),
+            '#' if token_start || col == 1 => comment = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some((line, col));
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        token_start = c.is_whitespace() || matches!(c, '[' | '{' | ',' | ':' | '-' | '?');
+    }
+    None
+}
+
+/// The diagnostic for [`flow_too_deep`], worded like serde_yaml's recursion-limit error.
+pub fn too_deep_diagnostic(rel: &str, (line, col): (usize, usize)) -> Diagnostic {
+    Diagnostic::error(
+        Place::line(rel, line, col),
+        "",
+        "",
+        format!("YAML 嵌套层数过多（方括号或花括号超过{MAX_FLOW_DEPTH}层），文件被拒绝读取"),
+        "检查此处是否多写了 [ 或 {，把数据写成普通的列表和“键: 值”",
+    )
+}
+
+/// The problem with text that is too long, for a cell's diagnostic; `None` when it is fine.
+pub fn text_too_long(t: &str) -> Option<String> {
+    // Byte length bounds the character count from above: skip counting for ordinary text.
+    if t.len() <= MAX_TEXT_CHARS {
+        return None;
+    }
+    let n = t.chars().count();
+    (n > MAX_TEXT_CHARS).then(|| format!("内容过长（{n}个字符，一个单元格最多{MAX_TEXT_CHARS}个字符）"))
+}
+
+/// A value shortened for a message (first 40 characters and the total), so a huge cell does not
+/// become a huge line in the terminal or the 数据问题清单.
+pub fn clip(t: &str) -> String {
+    const KEEP: usize = 40;
+    if t.len() <= KEEP * 4 || t.chars().count() <= KEEP * 2 {
+        return t.to_string();
+    }
+    let head: String = t.chars().take(KEEP).collect();
+    format!("{head}……（共{}个字符）", t.chars().count())
+}
+
+/// Message for bytes that are not UTF-8: names UTF-16 (Notepad's "Unicode") when the byte-order
+/// mark says so, else the usual suspect GBK.
+pub fn not_utf8_message(bytes: &[u8], valid_up_to: usize) -> String {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        "文件是 UTF-16 编码（记事本中的“Unicode”），不是 UTF-8 编码".to_string()
+    } else {
+        format!(
+            "文件不是 UTF-8 编码（第{}字节起无法解码），可能是 GBK 编码",
+            valid_up_to + 1
+        )
+    }
+}
+
+/// A worksheet's cells like `Xlsx::worksheet_range`, but read sparsely first so an enormous
+/// bounding box is refused (with a message naming the far cell) instead of allocated.
+pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str) -> Result<Range<Data>, String> {
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        // Chart sheets and the like hold no cells.
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut cells = Vec::new();
+    let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    let mut far = (0u32, 0u32);
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => return Err(e.to_string()),
+        };
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        r0 = r0.min(r);
+        r1 = r1.max(r);
+        c0 = c0.min(c);
+        c1 = c1.max(c);
+        if (r, c) > far {
+            far = (r, c);
+        }
+        cells.push(Cell::new((r, c), Data::from(cell.get_value().clone())));
+    }
+    if cells.is_empty() {
+        return Ok(Range::default());
+    }
+    let area = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
+    if area > MAX_SHEET_CELLS {
+        return Err(format!(
+            "工作表的使用范围过大（{}:{}，约{}万个单元格），通常是远处的单元格 {} 误填了内容。请在 Excel 中按 Ctrl+End 找到它，删除表格以外多余的行和列后保存",
+            crate::model::cell_ref(r0, c0),
+            crate::model::cell_ref(r1, c1),
+            area / 10_000,
+            crate::model::cell_ref(far.0, far.1)
+        ));
+    }
+    Ok(Range::from_sparse(cells))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_depth_is_measured_outside_quotes_and_comments() {
+        let deep = format!("户: {}{}\n", "[".repeat(200), "]".repeat(200));
+        assert_eq!(flow_too_deep(&deep), Some((1, 4 + MAX_FLOW_DEPTH + 1)));
+        let ok = format!("户: {}{}\n", "[".repeat(100), "]".repeat(100));
+        assert_eq!(flow_too_deep(&ok), None);
+        // Brackets inside quoted scalars and comments are text.
+        let quoted = format!(
+            "a: \"{}\"\nb: '{}'\n# {}\n",
+            "[".repeat(300),
+            "{".repeat(300),
+            "[".repeat(300)
+        );
+        assert_eq!(flow_too_deep(&quoted), None);
+        // An apostrophe inside a plain scalar does not open a quote that would hide brackets.
+        let sneaky = format!("a: it's\n{}\n", "[".repeat(200));
+        assert!(flow_too_deep(&sneaky).is_some());
+        // Many flat flow collections are fine.
+        assert_eq!(flow_too_deep(&"- [1, {a: 2}]\n".repeat(10_000)), None);
+    }
+
+    #[test]
+    fn long_text_and_clipping() {
+        assert_eq!(text_too_long(&"长".repeat(MAX_TEXT_CHARS)), None);
+        assert!(text_too_long(&"长".repeat(MAX_TEXT_CHARS + 1)).is_some_and(|m| m.contains("32768个字符")));
+        assert_eq!(clip("张三"), "张三");
+        let c = clip(&"长".repeat(1000));
+        assert!(c.ends_with("（共1000个字符）") && c.chars().count() < 60, "{c}");
+    }
+
+    #[test]
+    fn encoding_messages() {
+        assert!(not_utf8_message(&[0xFF, 0xFE, 0x37, 0x62], 0).contains("UTF-16"));
+        assert!(not_utf8_message(&[0xBB, 0xA7], 0).contains("GBK"));
+    }
+}
