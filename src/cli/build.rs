@@ -113,7 +113,7 @@ pub fn execute(opts: &BuildOptions) -> u8 {
                     }
                 }
             }
-            eprintln!("{e}");
+            eprintln!("错误：{e}");
             if e.is_input_error() {
                 super::EXIT_INPUT
             } else {

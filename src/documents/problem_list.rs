@@ -37,6 +37,22 @@ pub struct ProblemLine {
     pub severity: Severity,
 }
 
+/// Longest text shown in one cell of the list: whatever a message quotes from the input, the
+/// list must stay writable (Excel holds 32,767 characters a cell) and readable.
+const MAX_CELL_CHARS: usize = 2000;
+
+fn fit(s: &str) -> String {
+    if s.len() <= MAX_CELL_CHARS {
+        return s.to_string();
+    }
+    let n = s.chars().count();
+    if n <= MAX_CELL_CHARS {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(MAX_CELL_CHARS).collect();
+    format!("{head}……（共{n}个字符，以下从略）")
+}
+
 pub fn view(diagnostics: &[Diagnostic]) -> ProblemListView {
     let rows: Vec<ProblemLine> = diagnostics
         .iter()
@@ -55,9 +71,9 @@ pub fn view(diagnostics: &[Diagnostic]) -> ProblemListView {
                 sheet: p.sheet.clone().unwrap_or_default(),
                 cell,
                 field: d.field.clone(),
-                value: d.value.clone(),
-                message: d.message.clone(),
-                fix: d.fix.clone(),
+                value: fit(&d.value),
+                message: fit(&d.message),
+                fix: fit(&d.fix),
                 severity: d.severity,
             }
         })
@@ -117,5 +133,14 @@ mod tests {
         assert_eq!((v.errors, v.warnings), (1, 2));
         assert_eq!(v.summary_text, "共3条：错误1条，警告2条");
         assert_eq!(v.rows[2].seq, 3);
+    }
+
+    #[test]
+    fn huge_quoted_input_is_cut_to_fit_a_cell() {
+        let big = "长".repeat(100_000);
+        let d = vec![Diagnostic::warning(Place::file("a.yaml"), "", big.clone(), format!("无法识别的键“{big}”"), "")];
+        let v = view(&d);
+        assert!(v.rows[0].value.chars().count() < 2100);
+        assert!(v.rows[0].message.ends_with("（共100007个字符，以下从略）"), "{}", &v.rows[0].message[..20]);
     }
 }

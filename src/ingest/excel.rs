@@ -40,6 +40,8 @@ pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) ->
             return data;
         }
     };
+    // A workbook with nothing in it is reported rather than silently skipped.
+    let mut anything = false;
     for sheet in sheets {
         let src = Source {
             file: rel.to_string(),
@@ -47,6 +49,7 @@ pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) ->
         };
         match sheet.range {
             Ok(range) => {
+                anything |= range.used_cells().any(|(_, _, d)| !is_blank(d));
                 let merges = MergeIndex::new(&sheet.merges);
                 read_sheet(&src, &range, &merges, ctx, rules, &mut data);
             }
@@ -58,6 +61,15 @@ pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) ->
                 "用 Excel 或 WPS 打开检查该工作表，必要时复制到新工作簿另存",
             )),
         }
+    }
+    if !anything && data.diagnostics.is_empty() {
+        data.diagnostics.push(Diagnostic::warning(
+            Place::file(rel),
+            "",
+            "",
+            "工作簿是空的：所有工作表都没有内容，未读取任何数据",
+            "填写数据，或从工作区删除此文件",
+        ));
     }
     data
 }
@@ -447,11 +459,12 @@ fn read_sheet(
             continue;
         }
         reported.push(*col);
+        let shown = super::limits::clip(trim(text));
         diags.push(Diagnostic::warning(
             Place::cell(src.file.clone(), src.sheet.clone().unwrap_or_default(), *row, *col),
             "",
-            trim(text).to_string(),
-            format!("无法识别的表头“{}”，本列未读取", trim(text)),
+            shown.clone(),
+            format!("无法识别的表头“{shown}”，本列未读取"),
             "如需读取，请改为 README“输入约定”中的标准表头或别名",
         ));
     }

@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn flow_depth_is_measured_outside_quotes_and_comments() {
         let deep = format!("户: {}{}\n", "[".repeat(200), "]".repeat(200));
-        assert_eq!(flow_too_deep(&deep), Some((1, 4 + MAX_FLOW_DEPTH + 1)));
+        assert_eq!(flow_too_deep(&deep), Some((1, 3 + MAX_FLOW_DEPTH + 1)));
         let ok = format!("户: {}{}\n", "[".repeat(100), "]".repeat(100));
         assert_eq!(flow_too_deep(&ok), None);
         // Brackets inside quoted scalars and comments are text.
