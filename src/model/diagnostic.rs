@@ -136,7 +136,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(place: Place, field: impl Into<String>, value: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn error(
+        place: Place,
+        field: impl Into<String>,
+        value: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             place,
@@ -147,7 +153,13 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(place: Place, field: impl Into<String>, value: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn warning(
+        place: Place,
+        field: impl Into<String>,
+        value: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(place, field, value, message, fix)
@@ -192,7 +204,10 @@ mod tests {
 
     #[test]
     fn place_display() {
-        assert_eq!(Place::cell("芒洪村.xlsx", "成员", 11, 4).to_string(), "芒洪村.xlsx › 成员 › E12");
+        assert_eq!(
+            Place::cell("芒洪村.xlsx", "成员", 11, 4).to_string(),
+            "芒洪村.xlsx › 成员 › E12"
+        );
         assert_eq!(Place::line("a/b.yaml", 14, 3).to_string(), "a/b.yaml:14:3");
     }
 }

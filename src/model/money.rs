@@ -10,7 +10,7 @@ impl Money {
     pub const ZERO: Money = Money(0);
 
     pub fn from_yuan(yuan: i64) -> Money {
-        Money(yuan * 100)
+        Money(yuan.saturating_mul(100))
     }
 
     pub fn fen(self) -> i64 {
@@ -35,10 +35,15 @@ impl Money {
         if n == 0 {
             return Money(0);
         }
-        let n = i64::from(n);
-        let doubled = self.0 * 2;
-        let q = if doubled >= 0 { (doubled + n) / (2 * n) } else { (doubled - n) / (2 * n) };
-        Money(q)
+        // i128 so a huge (invalid but parseable) amount cannot overflow.
+        let n = i128::from(n);
+        let doubled = i128::from(self.0) * 2;
+        let q = if doubled >= 0 {
+            (doubled + n) / (2 * n)
+        } else {
+            (doubled - n) / (2 * n)
+        };
+        Money(q as i64)
     }
 
     pub fn abs(self) -> Money {

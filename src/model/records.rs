@@ -1,4 +1,7 @@
-use super::{HouseholdType, LabourCapacity, MonitorCategory, Money, Place, ProblemLevel, ProblemType, ProcedureKind, RectificationStatus, Sex, Stage};
+use super::{
+    HouseholdType, LabourCapacity, Money, MonitorCategory, Place, ProblemLevel, ProblemType, ProcedureKind,
+    RectificationStatus, Sex, Stage,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -63,7 +66,11 @@ pub struct Income {
 
 impl Income {
     pub fn has_components(&self) -> bool {
-        self.wage.is_some() || self.business.is_some() || self.property.is_some() || self.transfer.is_some() || self.business_cost.is_some()
+        self.wage.is_some()
+            || self.business.is_some()
+            || self.property.is_some()
+            || self.transfer.is_some()
+            || self.business_cost.is_some()
     }
 }
 
@@ -114,12 +121,19 @@ pub struct Household {
 impl Household {
     /// The head of household's member row, if listed.
     pub fn head(&self) -> Option<&Member> {
-        self.members.iter().find(|m| m.id == self.head_id).or_else(|| self.members.iter().find(|m| m.relation == "户主"))
+        self.members
+            .iter()
+            .find(|m| m.id == self.head_id)
+            .or_else(|| self.members.iter().find(|m| m.relation == "户主"))
     }
 
     /// People count used for per-capita income: the member rows when present, else 家庭人口数.
     pub fn people(&self) -> u32 {
-        if self.members.is_empty() { self.size } else { self.members.len() as u32 }
+        if self.members.is_empty() {
+            self.size
+        } else {
+            self.members.len() as u32
+        }
     }
 }
 

@@ -153,7 +153,9 @@ impl RulesFile {
             }
         }
         merge(&mut self.vocab.risk_types, over.vocab.risk_types, |e| &e.name);
-        merge(&mut self.vocab.measure_categories, over.vocab.measure_categories, |e| &e.name);
+        merge(&mut self.vocab.measure_categories, over.vocab.measure_categories, |e| {
+            &e.name
+        });
         merge(&mut self.vocab.exclusions, over.vocab.exclusions, |e| &e.name);
         merge(&mut self.vocab.key_groups, over.vocab.key_groups, |e| &e.name);
         merge(&mut self.vocab.lead_sources, over.vocab.lead_sources, |e| &e.name);
@@ -195,7 +197,7 @@ impl Vocabularies {
     fn lookup<'a>(entries: impl Iterator<Item = (&'a str, &'a [String])>, s: &str) -> Option<&'a str> {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         for (name, syns) in entries {
-            if name == s || syns.iter().any(|x| *x == s) {
+            if name == s || syns.contains(&s) {
                 return Some(name);
             }
         }
@@ -204,24 +206,43 @@ impl Vocabularies {
 
     /// Canonical 风险类型 for a label or synonym.
     pub fn risk_type(&self, s: &str) -> Option<&str> {
-        Self::lookup(self.risk_types.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)
+        Self::lookup(
+            self.risk_types.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())),
+            s,
+        )
     }
 
     pub fn measure_category(&self, s: &str) -> Option<&MeasureCategory> {
-        let name = Self::lookup(self.measure_categories.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)?;
+        let name = Self::lookup(
+            self.measure_categories
+                .iter()
+                .map(|e| (e.name.as_str(), e.synonyms.as_slice())),
+            s,
+        )?;
         self.measure_categories.iter().find(|c| c.name == name)
     }
 
     pub fn exclusion(&self, s: &str) -> Option<&str> {
-        Self::lookup(self.exclusions.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)
+        Self::lookup(
+            self.exclusions.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())),
+            s,
+        )
     }
 
     pub fn key_group(&self, s: &str) -> Option<&str> {
-        Self::lookup(self.key_groups.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)
+        Self::lookup(
+            self.key_groups.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())),
+            s,
+        )
     }
 
     pub fn lead_source(&self, s: &str) -> Option<&str> {
-        Self::lookup(self.lead_sources.iter().map(|e| (e.name.as_str(), e.synonyms.as_slice())), s)
+        Self::lookup(
+            self.lead_sources
+                .iter()
+                .map(|e| (e.name.as_str(), e.synonyms.as_slice())),
+            s,
+        )
     }
 
     /// True when the category belongs to the 开发式 family.

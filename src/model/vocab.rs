@@ -145,7 +145,10 @@ vocabulary!(
 impl ProblemType {
     /// The four rows grouped as 三保障和饮水安全 in the 整改情况汇总表.
     pub fn is_basic_guarantee(self) -> bool {
-        matches!(self, ProblemType::Education | ProblemType::Medical | ProblemType::Housing | ProblemType::Water)
+        matches!(
+            self,
+            ProblemType::Education | ProblemType::Medical | ProblemType::Housing | ProblemType::Water
+        )
     }
 }
 
@@ -178,7 +181,11 @@ vocabulary!(
 
 /// Parse a yes/no cell: 是/否, 有/无, Y/N, √/×, true/false, 1/0.
 pub fn parse_yes_no(s: &str) -> Option<bool> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    let t: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
     match t.as_str() {
         "是" | "有" | "y" | "yes" | "true" | "√" | "✓" | "1" | "达标" => Some(true),
         "否" | "无" | "n" | "no" | "false" | "×" | "✗" | "0" | "不达标" | "未达标" => Some(false),
@@ -211,7 +218,10 @@ mod tests {
 
     #[test]
     fn multi_split() {
-        assert_eq!(split_multi("因病、因残，因学; 缺劳动力"), vec!["因病", "因残", "因学", "缺劳动力"]);
+        assert_eq!(
+            split_multi("因病、因残，因学; 缺劳动力"),
+            vec!["因病", "因残", "因学", "缺劳动力"]
+        );
         assert_eq!(parse_yes_no("否"), Some(false));
         assert_eq!(parse_yes_no("√"), Some(true));
     }
