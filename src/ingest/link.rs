@@ -197,10 +197,10 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         }
     }
 
-    let mut units: Vec<&str> = households.iter().map(|h| h.village.as_str()).collect();
-    units.push(campaign.region.township.as_str());
+    let mut units: std::collections::HashSet<&str> = households.iter().map(|h| h.village.as_str()).collect();
+    units.insert(campaign.region.township.as_str());
     for r in &reports {
-        if !units.contains(&r.unit.as_str()) {
+        if !units.contains(r.unit.as_str()) {
             diags.push(Diagnostic::warning(
                 r.place.clone(),
                 Field::ReportUnit.label(),
