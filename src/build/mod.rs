@@ -99,6 +99,9 @@ pub struct BuildReport {
     pub warnings: usize,
     /// Input rows left out (errors) when `--force` was given.
     pub left_out: Vec<String>,
+    /// Characters in the data that no font covers (warnings naming the household), for the CLI
+    /// to print: they would otherwise be silent boxes on paper.
+    pub uncovered: Vec<String>,
     pub overdue: usize,
     pub violations: usize,
     pub overdue_problems: usize,
@@ -143,7 +146,11 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     let mut timings = Vec::new();
     let mut t = Instant::now();
     progress(Event::Stage("读取数据"));
-    let ws = load_workspace(&opts.workspace)?;
+    let mut ws = load_workspace(&opts.workspace)?;
+    let font_warnings = crate::render::fonts::font_diagnostics(&ws);
+    let uncovered: Vec<String> = font_warnings.iter().map(|d| d.to_string()).collect();
+    ws.diagnostics.extend(font_warnings);
+    crate::ingest::sort_diagnostics(&mut ws.diagnostics);
     timings.push(("读取数据", t.elapsed()));
     let campaign_dir = opts.out.join(safe_name(&ws.campaign.name));
     let errors = ws.error_count();
@@ -304,6 +311,7 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
         errors: ws.error_count(),
         warnings: ws.warning_count(),
         left_out,
+        uncovered,
         overdue,
         violations,
         overdue_problems,

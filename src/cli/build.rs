@@ -140,6 +140,9 @@ fn print_report(r: &BuildReport) {
         "数据：错误 {}，警告 {}；时限：已逾期未完成 {}，违规 {}；整改：逾期未整改 {}。",
         r.errors, r.warnings, r.overdue, r.violations, r.overdue_problems
     );
+    for u in &r.uncovered {
+        println!("{u}");
+    }
     if !r.left_out.is_empty() {
         println!("以下数据有错误，未纳入本次生成（--force）：");
         for l in &r.left_out {

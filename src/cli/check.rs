@@ -16,7 +16,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     match load_workspace(&args.workspace) {
-        Ok(ws) => {
+        Ok(mut ws) => {
+            // Characters no font covers would print as boxes: warn, naming the household.
+            ws.diagnostics.extend(fangpin::render::fonts::font_diagnostics(&ws));
+            fangpin::ingest::sort_diagnostics(&mut ws.diagnostics);
             print!("{}", report(&ws));
             if ws.has_errors() {
                 super::EXIT_INPUT

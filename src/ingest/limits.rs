@@ -119,6 +119,32 @@ pub fn not_utf8_message(bytes: &[u8], valid_up_to: usize) -> String {
     }
 }
 
+/// Invisible characters a name may carry from copy and paste: zero-width characters and the
+/// bidirectional controls, which reorder what follows them on paper (U+202E prints 赵钱孙 as
+/// 赵孙钱). The name is kept as written; the message says what was found.
+pub fn invisible_in_name(name: &str) -> Option<String> {
+    let found: Vec<char> = name
+        .chars()
+        .filter(|c| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    let codes: Vec<String> = found.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+    let reorders = found
+        .iter()
+        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}'));
+    Some(format!(
+        "姓名中含有看不见的字符（{}）{}",
+        codes.join("、"),
+        if reorders {
+            "，打印时其后的字会改变顺序"
+        } else {
+            "，查找和比对姓名时会对不上"
+        }
+    ))
+}
+
 /// A worksheet's cells like `Xlsx::worksheet_range`, but read sparsely first so an enormous
 /// bounding box is refused (with a message naming the far cell) instead of allocated.
 pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str) -> Result<Range<Data>, String> {
@@ -198,6 +224,13 @@ mod tests {
         assert_eq!(clip("张三"), "张三");
         let c = clip(&"长".repeat(1000));
         assert!(c.ends_with("（共1000个字符）") && c.chars().count() < 60, "{c}");
+    }
+
+    #[test]
+    fn invisible_characters_in_names() {
+        assert_eq!(invisible_in_name("赵钱孙"), None);
+        assert!(invisible_in_name("赵\u{202E}钱孙").is_some_and(|m| m.contains("U+202E") && m.contains("顺序")));
+        assert!(invisible_in_name("王\u{200B}五").is_some_and(|m| m.contains("U+200B") && m.contains("比对")));
     }
 
     #[test]

@@ -211,7 +211,18 @@ impl Reader<'_> {
         } else {
             self.text(r, f)
         };
-        t.map(|s| normalize_name(&s))
+        let name = normalize_name(&t?);
+        if let Some(problem) = super::limits::invisible_in_name(&name) {
+            let loc = self.loc_of(r, f);
+            self.warning(
+                &loc,
+                f,
+                name.clone(),
+                problem,
+                "删除这些字符（常见于从网页或聊天软件复制的文字），按户口簿重新输入姓名",
+            );
+        }
+        Some(name)
     }
 
     /// A date from a date cell, a serial number or any accepted text form.

@@ -263,6 +263,34 @@ pub fn uncovered_chars(ws: &Workspace) -> Vec<(char, String, String)> {
         .collect()
 }
 
+/// [`uncovered_chars`] as warnings for `check`, `build` and the 数据问题清单: one per character
+/// and household, placed at the household (or campaign.yaml), so a rare character never prints
+/// as a silent box.
+pub fn font_diagnostics(ws: &Workspace) -> Vec<crate::model::Diagnostic> {
+    use crate::model::{Diagnostic, Place};
+    uncovered_chars(ws)
+        .into_iter()
+        .map(|(ch, hid, field)| {
+            let household = ws.data.households.iter().find(|h| h.id == hid);
+            let (place, who) = match household {
+                Some(h) => (h.place.clone(), format!("户 {hid}（户主 {}）的", h.head_name)),
+                None if hid.is_empty() => (Place::file(crate::ingest::CAMPAIGN_FILE), String::new()),
+                None => (Place::default(), format!("户 {hid} 的")),
+            };
+            Diagnostic::warning(
+                place,
+                field.clone(),
+                ch.to_string(),
+                format!(
+                    "{who}「{field}」中的“{ch}”（U+{:04X}）没有任何字体可以显示，打印出来会是方框",
+                    ch as u32
+                ),
+                "安装含有此字的字体（如支持 CJK 扩展区的宋体、仿宋），或核对是否录入有误；打印后可手写补正",
+            )
+        })
+        .collect()
+}
+
 /// Like [`uncovered_chars`] against a given font set.
 pub fn uncovered_with(set: &FontSet, ws: &Workspace) -> Vec<Uncovered> {
     let mut seen = BTreeSet::new();

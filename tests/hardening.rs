@@ -1,0 +1,788 @@
+//! Hardening over the real binary: template injection, privacy of public documents, determinism,
+//! rare characters no font covers, and an interrupted build leaving the previous outputs intact.
+//!
+//! PDFs are read back with `pdftotext` (poppler-utils, installed by `.ci/run`), workbooks with
+//! calamine. All people are synthetic; IDs carry valid GB 11643 check digits.
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use fangpin::ingest::id_check_digit;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::io::{Cursor, Read as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fangpin");
+const TIMEOUT: Duration = Duration::from_secs(240);
+const AS_OF: &str = "2024-06-30";
+
+// ------------------------------------------------------------------ running and reading back
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    fn ok(self, what: &str) -> Run {
+        assert_eq!(self.code, Some(0), "{what} failed:\n{}", self.all());
+        assert!(!self.stderr.contains("panicked"), "{what} panicked:\n{}", self.stderr);
+        self
+    }
+}
+
+fn command<I, S>(args: I, env: &[(&str, &str)]) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut c = Command::new(BIN);
+    c.args(args).env("RUST_BACKTRACE", "0").stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+/// Runs the binary to completion with a timeout guard.
+fn run<I, S>(args: I, env: &[(&str, &str)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut child = command(args, env)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fangpin");
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.and_then(|s| s.code()),
+        stdout: String::from_utf8_lossy(&t_out.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
+    }
+}
+
+fn build(ws: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut args: Vec<&OsStr> = vec![
+        "build".as_ref(),
+        ws.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--as-of".as_ref(),
+        AS_OF.as_ref(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    run(args, env)
+}
+
+fn pdftotext_available() -> bool {
+    Command::new("pdftotext").arg("-v").output().is_ok()
+}
+
+/// The text of a PDF as pdftotext extracts it (reading order).
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed: .ci/run installs it");
+    assert!(
+        out.status.success(),
+        "pdftotext {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every string cell of every sheet of a workbook, one per line.
+fn xlsx_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    for name in wb.sheet_names() {
+        let r = wb.worksheet_range(&name).unwrap();
+        for (_, _, d) in r.used_cells() {
+            match d {
+                Data::String(t) => s.push_str(t),
+                other => s.push_str(&other.to_string()),
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// Text with all whitespace removed, so a value wrapped over lines in a table cell still matches.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Every file below `dir`, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.file_name().to_string_lossy() == name)
+        .map(|e| e.into_path())
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// A valid ID: region 530999, birth date, sequence, check character.
+fn id(birth: &str, seq: u32) -> String {
+    let first17 = format!("530999{birth}{seq:03}");
+    format!("{first17}{}", id_check_digit(&first17).unwrap())
+}
+
+// ------------------------------------------------------------------ template injection
+
+/// Markup of Typst, tera syntax, a right-to-left override and a zero-width space.
+const GROUP_PAYLOAD: &str = "#set page(width: 1cm) $x$ *b* _i_ @ref <lab> [x] \\ 组";
+const NAME_PAYLOAD: &str = "{{ x }}{% if %}#strong[粗]\\u{41}王\u{200B}五";
+const RTL_NAME: &str = "赵\u{202E}钱孙";
+const NOTICE_PAYLOAD: &str = "#set text(size: 40pt) {{ campaign }} {% raw %} $y$ <lab2> @cite [z] \\n *粗* _斜_";
+
+fn yaml(v: serde_json::Value) -> String {
+    serde_yaml::to_string(&v).unwrap()
+}
+
+/// A small workspace: one village with an identification case (公示, 公告) and an elimination case
+/// (公示, 公告), whose names carry markup, plus a campaign whose text does.
+fn injection_workspace(dir: &Path) {
+    let campaign = json!({
+        "名称": "2024年第二季度#排查$x$_i_@ref[x]{{ name }}{% if %}",
+        "年度": 2024,
+        "地区": {"省": "云南省", "县": "青溪县", "乡镇": "石桥镇"},
+        "监测范围": 7600,
+        "统计截止日": AS_OF,
+        "发文": {
+            "机关": "石桥镇人民政府",
+            "代字": "石政发",
+            "序号": 12,
+            "成文日期": "2024-05-09",
+            "主送": ["各村民委员会", "#强调[单位] <lab3>"],
+            "抄送": ["县乡村振兴局"],
+            "监督电话": "0871-0000000"
+        },
+        "时间安排": [
+            {"节点": "全面培训部署", "截止": "2024-05-10", "内容": NOTICE_PAYLOAD},
+            {"节点": "开展集中排查", "截止": "2024-06-05", "内容": "逐户排查"}
+        ]
+    });
+    std::fs::write(dir.join("campaign.yaml"), yaml(campaign)).unwrap();
+    let h1 = id("19800101", 11);
+    let m1 = id("19820305", 12);
+    let h2 = id("19700101", 21);
+    let c1 = id("20100101", 13);
+    let household =
+        |hid: &str, head: &str, head_id: &str, kind_extra: serde_json::Value, members: serde_json::Value| {
+            let mut h = json!({
+                "乡镇": "石桥镇",
+                "行政村": "注入村#$x$",
+                "村民小组": GROUP_PAYLOAD,
+                "户编号": hid,
+                "户主姓名": head,
+                "户主证件号码": head_id,
+                "联系电话": "19900001234",
+                "户类型": "监测户",
+                "风险类型": "因病",
+                "两不愁三保障及饮水安全是否达标": "是",
+                "是否整户无劳动能力": "否",
+                "帮扶责任人": "李{{ helper }}#干部",
+                "成员": members
+            });
+            for (k, v) in kind_extra.as_object().unwrap() {
+                h[k] = v.clone();
+            }
+            h
+        };
+    let data = json!({
+        "户": [
+            household("H1", NAME_PAYLOAD, &h1, json!({"监测对象类型": "边缘易致贫户", "家庭人口数": 3, "家庭人均纯收入": 6000, "上年人均纯收入": 6500}), json!([
+                {"姓名": NAME_PAYLOAD, "证件号码": h1, "与户主关系": "户主", "性别": "男", "劳动能力": "有劳动能力", "健康状况": "健康"},
+                {"姓名": "_妻_*某*", "证件号码": m1, "与户主关系": "配偶", "性别": "女", "劳动能力": "有劳动能力", "健康状况": "患有大病"},
+                {"姓名": "=1+2某", "证件号码": c1, "与户主关系": "子", "性别": "男", "劳动能力": "无劳动能力", "健康状况": "健康"}
+            ])),
+            household("H2", RTL_NAME, &h2, json!({"监测对象类型": "脱贫不稳定户", "家庭人口数": 1, "家庭人均纯收入": 9800, "上年人均纯收入": 9000}), json!([
+                {"姓名": RTL_NAME, "证件号码": h2, "与户主关系": "户主", "性别": "男", "劳动能力": "有劳动能力", "健康状况": "健康"}
+            ]))
+        ],
+        "程序": [
+            {"户编号": "H1", "程序类型": "识别纳入", "线索来源": "部门预警", "发现线索": "2024-05-16", "入户核实": "2024-05-17",
+             "签订承诺授权书": "2024-05-17", "信息比对": "2024-05-18", "村级评议": "2024-05-19", "公示开始": "2024-05-20",
+             "公示结束": "2024-05-24", "乡镇审核": "2024-05-27", "县级审批": "2024-05-28", "结果公告": "2024-05-29",
+             "录入建档": "2024-05-30", "明确帮扶责任人": "2024-05-30", "首次入户走访": "2024-06-04", "制定帮扶计划": "2024-06-05"},
+            {"户编号": "H2", "程序类型": "识别纳入", "线索来源": "干部排查", "发现线索": "2021-06-11", "入户核实": "2021-06-12",
+             "签订承诺授权书": "2021-06-12", "信息比对": "2021-06-13", "村级评议": "2021-06-14", "公示开始": "2021-06-15",
+             "公示结束": "2021-06-21", "乡镇审核": "2021-06-22", "县级审批": "2021-06-23", "结果公告": "2021-06-24",
+             "录入建档": "2021-06-25", "明确帮扶责任人": "2021-06-25", "首次入户走访": "2021-06-30", "制定帮扶计划": "2021-07-01"},
+            {"户编号": "H2", "程序类型": "风险消除", "风险消除方式": "自然消除", "收入达标起始日期": "2023-09-14",
+             "入户核实": "2024-05-21", "村级评议": "2024-05-23", "公示开始": "2024-05-24", "公示结束": "2024-05-30",
+             "乡镇审核": "2024-05-31", "县级审批": "2024-06-02", "结果公告": "2024-06-03", "录入建档": "2024-06-04"}
+        ],
+        "帮扶措施": [
+            {"户编号": "H1", "措施类别": "健康帮扶", "具体措施": "落实#医保 {{ x }} $z$", "落实日期": "2024-05-23"},
+            {"户编号": "H2", "措施类别": "产业帮扶", "具体措施": "发展养殖 <lab4> @x", "落实日期": "2022-03-01"}
+        ]
+    });
+    std::fs::create_dir_all(dir.join("村级数据")).unwrap();
+    std::fs::write(dir.join("村级数据/注入村.yaml"), yaml(data)).unwrap();
+}
+
+/// Whether `payload` can be read, in order, from whole lines of `text` (whitespace ignored):
+/// pdftotext keeps a wrapped table cell's lines in order but may interleave them with the lines
+/// of the cell beside it.
+fn reads_in_order(text: &str, payload: &str) -> bool {
+    let want = squash(payload);
+    let lines: Vec<String> = text.lines().map(squash).filter(|l| !l.is_empty()).collect();
+    if lines.iter().any(|l| l.contains(&want)) {
+        return true;
+    }
+    // The payload starts at the end of some line (after a label such as “产业帮扶：”) and goes
+    // on over later lines, each a piece of it, possibly ending inside the last one.
+    for (i, l) in lines.iter().enumerate() {
+        for (pos, _) in l.char_indices() {
+            let tail = &l[pos..];
+            if !want.starts_with(tail) {
+                continue;
+            }
+            let mut rest = &want[tail.len()..];
+            for m in &lines[i + 1..] {
+                if rest.is_empty() {
+                    break;
+                }
+                if rest.starts_with(m.as_str()) {
+                    rest = &rest[m.len()..];
+                } else if m.starts_with(rest) {
+                    rest = "";
+                }
+            }
+            if rest.is_empty() {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Every page of a PDF is A4 (a `#set page(...)` that got through would change it).
+fn all_pages_a4(path: &Path) -> Result<usize, String> {
+    let out = Command::new("pdfinfo")
+        .args(["-f", "1", "-l", "100000"])
+        .arg(path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let info = String::from_utf8_lossy(&out.stdout);
+    let sizes: Vec<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains("size:"))
+        .collect();
+    if sizes.is_empty() {
+        return Err(format!("no page sizes in pdfinfo output:\n{info}"));
+    }
+    for l in &sizes {
+        if !(l.contains("595.") && l.contains("841.") || l.contains("841.") && l.contains("595.")) {
+            return Err(format!("{}: {l}", path.display()));
+        }
+    }
+    Ok(sizes.len())
+}
+
+#[test]
+fn markup_in_names_and_campaign_prints_literally() {
+    if !pdftotext_available() {
+        eprintln!("pdftotext missing: install poppler-utils (.ci/run does)");
+        return;
+    }
+    // The matcher itself: wrapped and interleaved cells, a label before the value.
+    assert!(reads_in_order(
+        "#set\npage(width:\n{{x}}\n1cm)",
+        "#set page(width: 1cm)"
+    ));
+    assert!(reads_in_order(
+        "产业帮扶：发展\n养殖 <lab4>\n@x 其他",
+        "发展养殖 <lab4> @x"
+    ));
+    assert!(!reads_in_order("#set\n1cm)\npage(width:", "#set page(width: 1cm)"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    injection_workspace(&ws);
+
+    // Invisible characters in names are accepted with a warning naming them.
+    let check = run(["check".as_ref(), ws.as_os_str()], &[]);
+    assert_eq!(check.code, Some(0), "{}", check.all());
+    assert!(
+        check.stdout.contains("U+202E") && check.stdout.contains("U+200B"),
+        "{}",
+        check.stdout
+    );
+
+    let out = tmp.path().join("out");
+    build(&ws, &out, &[], &[]).ok("build");
+    let files = tree(&out);
+    let mut problems = Vec::new();
+    let mut kinds_seen = std::collections::BTreeSet::new();
+    for rel in files.keys() {
+        let path = out.join(rel);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        kinds_seen.insert(name.clone());
+        let text = if rel.ends_with(".pdf") {
+            if let Err(e) = all_pages_a4(&path) {
+                problems.push(e);
+            }
+            pdf_text(&path)
+        } else if rel.ends_with(".xlsx") {
+            xlsx_text(&path)
+        } else {
+            continue;
+        };
+        let mut expect: Vec<&str> = Vec::new();
+        let village_doc = rel.contains("注入村");
+        match name.as_str() {
+            "通知.pdf" => expect.extend([
+                NOTICE_PAYLOAD,
+                "#强调[单位] <lab3>",
+                "#排查$x$_i_@ref[x]{{ name }}{% if %}",
+            ]),
+            "拟纳入监测对象名单公示.pdf" => {
+                expect.extend([GROUP_PAYLOAD, NAME_PAYLOAD, "落实#医保 {{ x }} $z$"])
+            }
+            "拟标注风险消除名单公示.pdf" => expect.extend([GROUP_PAYLOAD, "发展养殖 <lab4> @x"]),
+            "结果公告.pdf" | "承诺授权书.pdf" | "入户排查表.pdf" => {
+                expect.extend([GROUP_PAYLOAD, NAME_PAYLOAD])
+            }
+            "筛查表.pdf" | "筛查表.xlsx" => expect.extend([NAME_PAYLOAD]),
+            "监测对象名册.xlsx" => expect.extend([GROUP_PAYLOAD, NAME_PAYLOAD, "_妻_*某*", "=1+2某"]),
+            _ => {}
+        }
+        if village_doc || name == "通知.pdf" {
+            // Every village document and the notice name the village or campaign with its markup.
+            expect.push(if village_doc {
+                "注入村#$x$"
+            } else {
+                "2024年第二季度#排查$x$"
+            });
+        }
+        for p in expect {
+            if !reads_in_order(&text, p) {
+                problems.push(format!("{rel}: {p:?} not shown literally\n---\n{text}\n---"));
+            }
+        }
+        // The right-to-left override stays in the text (bidi reordering is Unicode's, not markup's).
+        if matches!(
+            name.as_str(),
+            "拟标注风险消除名单公示.pdf" | "结果公告.pdf" | "监测对象名册.xlsx"
+        ) && !(text.contains('\u{202E}') && ['赵', '钱', '孙'].iter().all(|c| text.contains(*c)))
+        {
+            problems.push(format!("{rel}: the name with U+202E is missing\n{text}"));
+        }
+    }
+    for want in [
+        "通知.pdf",
+        "拟纳入监测对象名单公示.pdf",
+        "拟标注风险消除名单公示.pdf",
+        "结果公告.pdf",
+        "承诺授权书.pdf",
+        "监测对象名册.xlsx",
+    ] {
+        if !kinds_seen.contains(want) {
+            problems.push(format!("{want} not produced: {:?}", files.keys().collect::<Vec<_>>()));
+        }
+    }
+    // A name that looks like a formula stays text in every workbook.
+    for rel in files.keys().filter(|r| r.ends_with(".xlsx")) {
+        let bytes = std::fs::read(out.join(rel)).unwrap();
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        for sheet in wb.sheet_names() {
+            let f = wb.worksheet_formula(&sheet).unwrap();
+            if let Some((_, _, formula)) = f.used_cells().find(|(_, _, t)| t.contains("1+2")) {
+                problems.push(format!("{rel} › {sheet}: a name became the formula {formula}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+// ------------------------------------------------------------------ privacy
+
+/// Full 18-character IDs (17 digits + digit/X) and 11-digit mobile numbers in `text`, line by line
+/// (no regex: maximal runs of ASCII digits after full-width digits are made half-width).
+fn leaks(text: &str) -> Vec<String> {
+    let half = fangpin::ingest::to_half_width(text);
+    let mut found = Vec::new();
+    for line in half.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if !chars[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let x = chars.get(i).is_some_and(|c| *c == 'X' || *c == 'x');
+            if run.len() >= 18 || (run.len() == 17 && x) {
+                found.push(format!("ID {run}{} in “{line}”", if x { "X" } else { "" }));
+            } else if run.len() == 11 && run.starts_with('1') && run.as_bytes()[1] >= b'3' {
+                found.push(format!("mobile {run} in “{line}”"));
+            }
+        }
+    }
+    found
+}
+
+const PUBLIC: &[&str] = &[
+    "通知.pdf",
+    "拟纳入监测对象名单公示.pdf",
+    "拟标注风险消除名单公示.pdf",
+    "结果公告.pdf",
+];
+
+/// Builds `ws` (public and internal kinds) and checks every document against the workspace's own
+/// IDs and phone numbers.
+fn check_privacy(ws: &Path, out: &Path) -> Vec<String> {
+    let r = build(
+        ws,
+        out,
+        &[
+            "--only",
+            "notice,publicity,elimination-publicity,announcement,commitment,survey,screening,roster",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    let loaded = fangpin::ingest::load_workspace(ws).unwrap();
+    let mut secrets: Vec<String> = Vec::new();
+    for h in &loaded.data.households {
+        secrets.push(h.head_id.clone());
+        secrets.extend(h.phone.clone());
+        secrets.extend(h.members.iter().map(|m| m.id.clone()));
+    }
+    secrets.retain(|s| s.len() >= 11);
+    secrets.sort();
+    secrets.dedup();
+    assert!(secrets.len() > 20, "the workspace should carry IDs and phones");
+    let mut problems = Vec::new();
+    let mut public_seen = 0;
+    let mut internal_seen = 0;
+    for (rel, _) in tree(out) {
+        let path = out.join(&rel);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = if rel.ends_with(".pdf") {
+            pdf_text(&path)
+        } else if rel.ends_with(".xlsx") {
+            xlsx_text(&path)
+        } else {
+            continue;
+        };
+        let flat = squash(&text);
+        let full_ids = secrets.iter().filter(|s| flat.contains(s.as_str())).count();
+        if PUBLIC.contains(&name.as_str()) {
+            public_seen += 1;
+            for l in leaks(&text) {
+                problems.push(format!("{rel}: {l}"));
+            }
+            if full_ids > 0 {
+                problems.push(format!("{rel}: {full_ids} full ID/phone number(s) of the workspace"));
+            }
+        } else if full_ids > 0 {
+            // Anything that carries full IDs or phones is an internal document and says so.
+            internal_seen += 1;
+            if !flat.contains("内部资料") {
+                problems.push(format!(
+                    "{rel}: carries {full_ids} full IDs/phones but no 内部资料 mark"
+                ));
+            }
+        }
+        if name == "承诺授权书.pdf" {
+            let pages = all_pages_a4(&path).unwrap_or(0);
+            let marks = text.matches("内部资料").count();
+            if marks < pages {
+                problems.push(format!("{rel}: 内部资料 on {marks} of {pages} pages"));
+            }
+        }
+        if name == "监测对象名册.xlsx" && !flat.contains("内部资料") {
+            problems.push(format!("{rel}: no 内部资料"));
+        }
+    }
+    if public_seen < 4 || internal_seen < 2 {
+        problems.push(format!(
+            "only {public_seen} public and {internal_seen} internal documents checked"
+        ));
+    }
+    problems
+}
+
+#[test]
+fn public_documents_never_show_full_ids_or_phones() {
+    if !pdftotext_available() {
+        eprintln!("pdftotext missing: install poppler-utils (.ci/run does)");
+        return;
+    }
+    // The scanner itself.
+    assert_eq!(leaks("身份证 530999198304213250 号").len(), 1);
+    assert_eq!(leaks("11010519491231002X").len(), 1);
+    assert_eq!(leaks("电话１３９１２３４５６７８").len(), 1);
+    assert!(leaks("530999********3250 0871-0000000 2024年5月20日 53099900300001").is_empty());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut problems = check_privacy(&sample_dir(), &tmp.path().join("sample-out"));
+    let gen_ws = tmp.path().join("gen");
+    run(
+        ["gen", "--households", "300", "--villages", "3", "--seed", "7", "--out"]
+            .iter()
+            .map(OsStr::new)
+            .chain([gen_ws.as_os_str()]),
+        &[],
+    )
+    .ok("gen");
+    problems.extend(check_privacy(&gen_ws, &tmp.path().join("gen-out")));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ------------------------------------------------------------------ determinism
+
+fn manifest_hashes(dir: &Path) -> Vec<(String, String)> {
+    let m = files_named(dir, "manifest.json");
+    assert_eq!(m.len(), 1, "{m:?}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&m[0]).unwrap()).unwrap();
+    v["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["path"].as_str().unwrap().to_string(),
+                o["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn outputs_are_byte_identical_across_runs_and_thread_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = sample_dir();
+    let (a, b, c) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("c"));
+    build(&sample, &a, &[], &[]).ok("build a");
+    build(&sample, &b, &[], &[]).ok("build b");
+    build(&sample, &c, &[], &[("RAYON_NUM_THREADS", "1")]).ok("build c (one thread)");
+    let (ta, tb, tc) = (tree(&a), tree(&b), tree(&c));
+    assert!(ta.len() > 20, "{:?}", ta.keys());
+    let kinds: std::collections::BTreeSet<&str> = ta.keys().filter_map(|k| k.rsplit('/').next()).collect();
+    for must in ["通知.pdf", "承诺授权书.pdf", "监测对象名册.xlsx", "manifest.json"] {
+        assert!(kinds.contains(must), "{must} missing: {kinds:?}");
+    }
+    for (name, other) in [("second run", &tb), ("RAYON_NUM_THREADS=1", &tc)] {
+        assert_eq!(
+            ta.keys().collect::<Vec<_>>(),
+            other.keys().collect::<Vec<_>>(),
+            "{name}: file lists differ"
+        );
+        let differing: Vec<&String> = ta
+            .iter()
+            .filter(|(k, v)| other.get(*k) != Some(v))
+            .map(|(k, _)| k)
+            .collect();
+        assert!(differing.is_empty(), "{name}: files differ: {differing:?}");
+    }
+    let ha = manifest_hashes(&a);
+    assert_eq!(ha, manifest_hashes(&b));
+    assert_eq!(ha, manifest_hashes(&c));
+    assert_eq!(ha.len() + 1, ta.len(), "every file but the manifest is listed in it");
+    let v = run(["verify".as_ref(), a.as_os_str()], &[]).ok("verify");
+    assert!(!v.all().contains("不一致"), "{}", v.all());
+}
+
+// ------------------------------------------------------------------ rare characters
+
+/// A CJK Extension B character no face covers on this machine: the bundled subsets stop at
+/// Extension A, and installed faces differ (LXGW WenKai has 𠀾 U+2003E, for one).
+fn rare_char() -> Option<char> {
+    use fangpin::render::fonts::FontSet;
+    use fangpin::render::templates::TemplateSet;
+    let set = FontSet::for_templates(&TemplateSet::builtin(), true);
+    ['\u{2003E}', '\u{20000}', '\u{2A6D6}', '\u{323AF}']
+        .into_iter()
+        .find(|c| !set.covers(*c))
+}
+
+#[test]
+fn a_character_no_font_covers_is_a_warning_naming_the_household() {
+    let Some(rare) = rare_char() else {
+        eprintln!("every candidate Extension B character is covered by an installed font; nothing to test");
+        return;
+    };
+    let code = format!("U+{:04X}", rare as u32);
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    copy_dir(&sample_dir(), &ws);
+    let village = ws.join("村级数据/龙潭村.yaml");
+    let text = std::fs::read_to_string(&village).unwrap();
+    assert!(text.contains("叶平海"));
+    let rare_name = format!("叶{rare}海");
+    std::fs::write(&village, text.replace("叶平海", &rare_name)).unwrap();
+
+    let check = run(["check".as_ref(), ws.as_os_str()], &[]);
+    assert_eq!(check.code, Some(0), "{}", check.all());
+    let line = check
+        .stdout
+        .lines()
+        .find(|l| l.contains("[警告]") && l.contains(rare) && l.contains("53099900300001"))
+        .unwrap_or_else(|| panic!("no warning naming the household:\n{}", check.stdout));
+    assert!(
+        line.contains("龙潭村.yaml") && line.contains(&code) && line.contains("方框"),
+        "{line}"
+    );
+
+    let out = tmp.path().join("out");
+    let b = build(&ws, &out, &["--only", "roster,problems,publicity"], &[]).ok("build");
+    assert!(
+        b.stdout
+            .lines()
+            .any(|l| l.contains("[警告]") && l.contains(rare) && l.contains("53099900300001")),
+        "build does not report it:\n{}",
+        b.all()
+    );
+    // The 数据问题清单 lists it too, so the clerk sees it in the workbook.
+    let list = files_named(&out, "数据问题清单.xlsx");
+    assert_eq!(list.len(), 1, "{:?}", tree(&out).keys());
+    assert!(xlsx_text(&list[0]).contains(rare));
+}
+
+// ------------------------------------------------------------------ interrupted build
+
+#[test]
+fn a_killed_build_leaves_the_previous_outputs_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    build(&sample_dir(), &out, &["--only", "notice,publicity,roster"], &[]).ok("first build");
+    let before = tree(&out);
+    let manifests = files_named(&out, "manifest.json");
+    assert_eq!(manifests.len(), 1);
+    let campaign_dir = manifests[0].parent().unwrap().to_path_buf();
+
+    // A bigger workspace with the same campaign name, so the second build targets the same folder.
+    let big = tmp.path().join("big");
+    run(
+        ["gen", "--households", "3000", "--villages", "6", "--out"]
+            .iter()
+            .map(OsStr::new)
+            .chain([big.as_os_str()]),
+        &[],
+    )
+    .ok("gen");
+    let mut child = command(
+        [
+            "build".as_ref(),
+            big.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--as-of".as_ref(),
+            AS_OF.as_ref(),
+        ],
+        &[],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // Kill it once it is writing documents into its staging folder (or after a few seconds).
+    let started = Instant::now();
+    let staging = |out: &Path| {
+        std::fs::read_dir(out)
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().contains(".partial-"))
+    };
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the big build finished ({status}) before it could be killed; make it bigger");
+        }
+        if (staging(&out) && started.elapsed() > Duration::from_millis(1500))
+            || started.elapsed() > Duration::from_secs(20)
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // The previous campaign folder is exactly as it was, and its manifest still verifies.
+    let after: BTreeMap<String, Vec<u8>> = tree(&out)
+        .into_iter()
+        .filter(|(k, _)| !k.contains(".partial-"))
+        .collect();
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    assert!(before == after, "previous outputs changed");
+    let v = run(["verify".as_ref(), campaign_dir.as_os_str()], &[]);
+    assert_eq!(v.code, Some(0), "{}", v.all());
+}
