@@ -244,6 +244,8 @@ pub struct SurveyPage {
 pub struct CheckBox {
     pub label: String,
     pub checked: bool,
+    /// Printed after the box in brackets: the 监测对象类型 next to 监测户.
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -424,6 +426,10 @@ fn page(ws: &Workspace, eval: &Evaluation, index: usize, h: &Household) -> Surve
             .map(|k| CheckBox {
                 label: k.label().to_string(),
                 checked: *k == h.kind,
+                detail: match (k, h.monitor_category) {
+                    (HouseholdType::Monitored, Some(c)) if h.kind == HouseholdType::Monitored => c.label().to_string(),
+                    _ => String::new(),
+                },
             })
             .collect(),
         monitor_category: h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default(),
