@@ -1,0 +1,584 @@
+//! The form documents (承诺授权书, 筛查表, 入户排查表) laid out by the real templates: their text,
+//! page counts, page orientation, determinism and that user data prints literally.
+//!
+//! Set `FANGPIN_PDF_DUMP=<dir>` to also write the PDFs there for looking at them.
+
+use chrono::NaiveDate;
+use fangpin::documents::{commitment, screening, survey};
+use fangpin::model::*;
+use fangpin::render::pdf::{EngineOptions, PdfEngine};
+use fangpin::rules::{Evaluation, IncomeResult, ScreeningResult, Summary};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// One engine for the whole file, bundled fonts only, so results do not depend on the machine.
+fn engine() -> &'static PdfEngine {
+    static E: OnceLock<PdfEngine> = OnceLock::new();
+    E.get_or_init(|| PdfEngine::with_options(None, &EngineOptions { system_fonts: false }).unwrap())
+}
+
+/// A valid GB 11643 number for a birth date and a sequence.
+fn id_number(birth: NaiveDate, seq: u32) -> String {
+    let body = format!("150724{}{:03}", birth.format("%Y%m%d"), seq % 1000);
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
+fn member(hid: &str, name: &str, birth: NaiveDate, seq: u32, relation: &str) -> Member {
+    Member {
+        household_id: hid.into(),
+        name: name.into(),
+        id: id_number(birth, seq),
+        relation: relation.into(),
+        sex: None,
+        birth: Some(birth),
+        labour: Some(LabourCapacity::Capable),
+        health: None,
+        schooling: None,
+        severe_disability: false,
+        place: Place::default(),
+    }
+}
+
+/// A household whose head was born in 1975 and whose other members are given as
+/// (name, birth year, relation).
+fn household(id: &str, village: &str, head: &str, others: &[(&str, i32, &str)]) -> Household {
+    let n: u32 = id.bytes().map(u32::from).sum();
+    let mut members = vec![member(id, head, date(1975, 3, 8), n, "户主")];
+    for (i, (name, year, rel)) in others.iter().enumerate() {
+        members.push(member(id, name, date(*year, 6, 1), n + i as u32 + 1, rel));
+    }
+    Household {
+        id: id.into(),
+        township: "巴彦塔拉达斡尔民族乡".into(),
+        village: village.into(),
+        group: "第一村民小组".into(),
+        head_name: head.into(),
+        head_id: members[0].id.clone(),
+        phone: Some("13912345678".into()),
+        kind: HouseholdType::Lifted,
+        monitor_category: None,
+        size: members.len() as u32,
+        income: Income {
+            per_capita: Some(Money::from_yuan(9650)),
+            ..Income::default()
+        },
+        risks: vec![],
+        basic_needs_met: Some(true),
+        no_labour_household: false,
+        exclusions: vec![],
+        key_groups: vec![],
+        helper: Some("包联干部".into()),
+        income_ok_since: None,
+        note: None,
+        members,
+        place: Place::default(),
+    }
+}
+
+fn workspace(households: Vec<Household>) -> Workspace {
+    Workspace {
+        root: PathBuf::from("data"),
+        campaign: Campaign {
+            name: "2024年第二季度防止返贫监测帮扶集中排查".into(),
+            year: 2024,
+            region: Region {
+                province: "内蒙古自治区".into(),
+                county: "鄂温克族自治旗".into(),
+                township: "巴彦塔拉达斡尔民族乡".into(),
+            },
+            monitoring_line: Money::from_yuan(8300),
+            as_of: Some(date(2024, 6, 30)),
+            issuance: None,
+            milestones: vec![],
+            place: Place::default(),
+        },
+        rules: RulesFile::defaults(),
+        data: Dataset {
+            households,
+            ..Dataset::default()
+        },
+        inputs: vec![],
+        diagnostics: vec![],
+    }
+}
+
+/// Rule results as the rules would give them for these plain households: income below the
+/// line makes a 核查重点群体.
+fn evaluation(ws: &Workspace) -> Evaluation {
+    let line = ws.campaign.monitoring_line;
+    Evaluation {
+        as_of: date(2024, 6, 30),
+        incomes: ws
+            .data
+            .households
+            .iter()
+            .map(|h| IncomeResult {
+                household_id: h.id.clone(),
+                net_total: None,
+                per_capita: h.income.per_capita,
+                above_line: h.income.per_capita.map(|p| p > line),
+                change: None,
+            })
+            .collect(),
+        screening: ws
+            .data
+            .households
+            .iter()
+            .map(|h| {
+                let below = h.income.per_capita.is_some_and(|p| p <= line);
+                ScreeningResult {
+                    household_id: h.id.clone(),
+                    basic_needs_met: h.basic_needs_met,
+                    income_above_line: h.income.per_capita.map(|p| p > line),
+                    key_group: below,
+                    reasons: if below {
+                        vec!["人均纯收入在监测范围内".into()]
+                    } else {
+                        vec![]
+                    },
+                    exclusions: h.exclusions.clone(),
+                }
+            })
+            .collect(),
+        compliance: vec![],
+        ledger: vec![],
+        summary: Summary::default(),
+        findings: vec![],
+    }
+}
+
+const TEN: &[(&str, i32, &str)] = &[
+    ("其其格", 1977, "配偶"),
+    ("巴特尔", 1999, "子"),
+    ("萨仁高娃", 2001, "女"),
+    ("乌日娜", 2012, "孙女"),
+    ("额尔敦", 2015, "孙子"),
+    ("敖登格日乐", 1950, "母亲"),
+    ("达古拉", 2003, "儿媳"),
+    ("阿拉坦仓", 1948, "父亲"),
+    ("苏日古嘎", 2019, "孙女"),
+];
+
+fn sample() -> Workspace {
+    let mut a = household("H001", "巴彦嘎查", "图门吉日嘎拉", TEN);
+    a.income.per_capita = Some(Money(612_345));
+    let b = household(
+        "H002",
+        "巴彦嘎查",
+        "王淑珍",
+        &[("李建国", 1972, "配偶"), ("李小雨", 2010, "女")],
+    );
+    let c = household("H003", "巴彦嘎查", "刘德胜", &[]);
+    let d = household("H004", "孟根嘎查", "赵玉兰", &[]);
+    workspace(vec![a, b, c, d])
+}
+
+/// Text without line breaks and spaces, so phrases that wrap still match.
+fn flat(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn dump(name: &str, bytes: &[u8]) {
+    if let Ok(dir) = std::env::var("FANGPIN_PDF_DUMP") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(PathBuf::from(dir).join(name), bytes).unwrap();
+    }
+}
+
+/// Page sizes in mm (width, height), rounded.
+fn page_sizes<V: serde::Serialize>(template: &str, view: &V) -> Vec<(i64, i64)> {
+    let doc = engine().document(template, view, None).unwrap();
+    doc.pages()
+        .iter()
+        .map(|p| {
+            let s = p.frame.size();
+            ((s.x.to_mm()).round() as i64, (s.y.to_mm()).round() as i64)
+        })
+        .collect()
+}
+
+#[test]
+fn commitment_one_page_per_household_with_full_ids() {
+    let ws = sample();
+    let ev = evaluation(&ws);
+    let view = commitment::view(&ws, &ev, "巴彦嘎查").unwrap();
+    let pdf = engine().render("commitment.typ", &view, ev.as_of).unwrap();
+    dump("承诺授权书.pdf", &pdf.bytes);
+    assert_eq!(
+        pdf.pages, 3,
+        "one page per household of the village, the 10-member one included"
+    );
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+
+    let pages = engine().render_text_pages("commitment.typ", &view).unwrap();
+    assert_eq!(pages.len(), 3);
+    for (page, h) in pages.iter().zip(ws.data.households.iter().take(3)) {
+        let text = flat(page);
+        assert!(text.contains("农户承诺和授权查询书"), "{page}");
+        assert!(text.contains("内部资料"));
+        assert!(text.contains("巴彦嘎查委员会："));
+        assert!(
+            text.contains(&flat(commitment::BODY)),
+            "the 002 附件1 text, whole: {page}"
+        );
+        assert!(text.contains(&flat(commitment::PROXY_NOTE)), "the 002 §2(4) 代签 rule");
+        assert!(text.contains("代签人签字"));
+        assert!(text.contains(&format!("户编号：{}", h.id)));
+        // Every member, with the full (unmasked) ID, on their own household's page only.
+        for m in &h.members {
+            assert!(text.contains(&m.name), "{} missing on {}'s page", m.name, h.head_name);
+            assert!(text.contains(&m.id), "full ID of {} missing", m.name);
+        }
+        assert!(!text.contains("赵玉兰"), "other villages stay out");
+    }
+    // Minors get no signature box: the 10-member household has 3 children (born 2012, 2015,
+    // 2019; 2003 and older are adults), each marked in the 签字 cell.
+    assert_eq!(flat(&pages[0]).matches("未满18周岁").count(), 3);
+    assert_eq!(flat(&pages[1]).matches("未满18周岁").count(), 1);
+    assert_eq!(flat(&pages[2]).matches("未满18周岁").count(), 0);
+    // Portrait A4.
+    assert!(page_sizes("commitment.typ", &view).iter().all(|s| *s == (210, 297)));
+}
+
+#[test]
+fn commitment_fits_one_page_for_large_households() {
+    // 10 members is the brief's case; 16 shows the rows shrink rather than overflow.
+    let mut many: Vec<(&str, i32, &str)> = TEN.to_vec();
+    many.extend_from_slice(&[("甲", 1980, "亲属"), ("乙", 1981, "亲属"), ("丙", 1982, "亲属")]);
+    many.extend_from_slice(&[("丁", 1983, "亲属"), ("戊", 1984, "亲属"), ("己", 1985, "亲属")]);
+    let ws = workspace(vec![
+        household("H1", "东山村", "张大山", TEN),
+        household("H2", "东山村", "张二山", &many),
+    ]);
+    assert_eq!(ws.data.households[0].members.len(), 10);
+    assert_eq!(ws.data.households[1].members.len(), 16);
+    let ev = evaluation(&ws);
+    let view = commitment::view(&ws, &ev, "东山村").unwrap();
+    assert_eq!(view.addressee, "东山村委会");
+    let pages = engine().render_text_pages("commitment.typ", &view).unwrap();
+    assert_eq!(pages.len(), 2);
+    assert!(flat(&pages[1]).contains("己"));
+    assert!(flat(&pages[1]).contains("年月日"), "the date line is still on the page");
+}
+
+#[test]
+fn screening_table_is_landscape_with_repeated_header() {
+    let mut households = Vec::new();
+    for i in 0..70 {
+        let mut h = household(
+            &format!("H{i:03}"),
+            "东山村",
+            &format!("户主{i}"),
+            &[("配偶", 1976, "配偶")],
+        );
+        if i % 3 == 0 {
+            h.income.per_capita = Some(Money::from_yuan(5200 + i));
+        }
+        if i == 4 {
+            h.exclusions = vec!["购买消费型汽车".into()];
+            h.basic_needs_met = None;
+        }
+        households.push(h);
+    }
+    let ws = workspace(households);
+    let ev = evaluation(&ws);
+    let view = screening::view(&ws, &ev, "东山村").unwrap();
+    let pdf = engine().render("screening.typ", &view, ev.as_of).unwrap();
+    dump("筛查表.pdf", &pdf.bytes);
+    assert!(pdf.pages >= 2, "70 households need more than one landscape page");
+    assert!(
+        page_sizes("screening.typ", &view).iter().all(|s| *s == (297, 210)),
+        "A4 landscape"
+    );
+
+    let pages = engine().render_text_pages("screening.typ", &view).unwrap();
+    assert_eq!(pages.len(), pdf.pages);
+    for page in &pages {
+        let t = flat(page);
+        // Header cells wrap in their narrow columns, so look for the short ones.
+        assert!(
+            t.contains("户编号") && t.contains("户主姓名") && t.contains("备注"),
+            "header repeated: {page}"
+        );
+    }
+    let all = flat(&pages.join(""));
+    assert!(all.contains("防止返贫监测帮扶筛查表"));
+    assert!(all.contains("监测范围：家庭年人均纯收入8300元"));
+    assert_eq!(view.columns[8], "家庭人均纯收入是否超过8300元");
+    assert!(
+        all.contains("户主0") && all.contains("户主69"),
+        "every household is listed"
+    );
+    assert!(all.contains("5200.00") && all.contains("9650.00"));
+    assert!(all.contains("是（人均纯收入"), "key group with its reason");
+    assert!(all.contains("存在不得纳入情形"));
+    assert!(all.contains("本村共筛查70户，其中核查重点群体24户"));
+    assert!(all.contains("调查员签字"));
+}
+
+#[test]
+fn survey_forms_list_the_13_categories_and_prefill() {
+    let mut ws = sample();
+    ws.data.households[1].risks = vec!["住房安全".into()];
+    ws.data.households[1].kind = HouseholdType::Monitored;
+    ws.data.households[1].monitor_category = Some(MonitorCategory::Marginal);
+    let ev = evaluation(&ws);
+    let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
+    let pdf = engine().render("survey.typ", &view, ev.as_of).unwrap();
+    dump("入户排查表.pdf", &pdf.bytes);
+
+    let pages = engine().render_text_pages("survey.typ", &view).unwrap();
+    assert_eq!(pages.len(), pdf.pages);
+    // Each household's form starts on a fresh page: find the first page of each.
+    let starts: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| flat(p).contains("户主姓名："))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(starts, [0, 1, 2], "one page per household");
+    let all = flat(&pages.join(""));
+    for k in ProblemType::ALL {
+        assert_eq!(
+            all.matches(&format!("{}", k.label())).count() >= 3,
+            true,
+            "{k} on every form"
+        );
+    }
+    assert!(all.contains("鄂温克族自治旗巩固拓展脱贫攻坚成果集中排查入户排查表"));
+    assert!(all.contains("⑾其他"));
+    // Lines wrap inside the 排查内容 cell, so look for the tick and the item's start.
+    assert!(all.contains("√②现住房"), "住房安全 risk ticks 住房 ②");
+    assert!(all.contains("风险类型：住房安全"));
+    assert!(all.contains("监测户√（边缘易致贫户）"));
+    assert!(all.contains("排查人签字"));
+    assert!(all.contains("填表说明"));
+    assert!(
+        all.contains(&ws.data.households[0].head_id),
+        "full ID on the internal form"
+    );
+    assert!(all.contains("内部资料"));
+}
+
+#[test]
+fn same_input_gives_identical_bytes() {
+    let ws = sample();
+    let ev = evaluation(&ws);
+    let c = commitment::view(&ws, &ev, "巴彦嘎查").unwrap();
+    let s = screening::view(&ws, &ev, "巴彦嘎查").unwrap();
+    let v = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            engine().render("commitment.typ", &c, ev.as_of).unwrap().bytes,
+            engine().render("commitment.typ", &c, ev.as_of).unwrap().bytes
+        );
+    }
+    assert_eq!(
+        engine().render("screening.typ", &s, ev.as_of).unwrap().bytes,
+        engine().render("screening.typ", &s, ev.as_of).unwrap().bytes
+    );
+    assert_eq!(
+        engine().render("survey.typ", &v, ev.as_of).unwrap().bytes,
+        engine().render("survey.typ", &v, ev.as_of).unwrap().bytes
+    );
+    // A fresh engine gives the same bytes too (nothing depends on engine state or the clock).
+    let fresh = PdfEngine::with_options(None, &EngineOptions { system_fonts: false }).unwrap();
+    assert_eq!(
+        fresh.render("commitment.typ", &c, ev.as_of).unwrap().bytes,
+        engine().render("commitment.typ", &c, ev.as_of).unwrap().bytes
+    );
+}
+
+#[test]
+fn markup_in_data_prints_literally() {
+    const NASTY: &[&str] = &[
+        "#set page(width: 1cm)",
+        "{{x}}",
+        "{% if %}",
+        "$x$",
+        "*粗*",
+        "_斜_",
+        "@a",
+        "<b>",
+        "\\",
+    ];
+    let others: Vec<(&str, i32, &str)> = NASTY.iter().map(|n| (*n, 1980, "#pagebreak()")).collect();
+    let mut h = household("H#1", "东山村", "#set page(width: 1cm)", &others);
+    h.group = "]{{ x }}[".into();
+    h.note = Some("#pagebreak() #pagebreak()".into());
+    h.exclusions = vec!["$x$".into()];
+    let mut ws = workspace(vec![h]);
+    ws.data.households[0].risks = vec!["住房安全".into()];
+    let ev = evaluation(&ws);
+
+    let c = commitment::view(&ws, &ev, "东山村").unwrap();
+    let pdf = engine().render("commitment.typ", &c, ev.as_of).unwrap();
+    assert_eq!(pdf.pages, 1);
+    assert!(
+        page_sizes("commitment.typ", &c).iter().all(|s| *s == (210, 297)),
+        "page width untouched"
+    );
+    let text = flat(&engine().render_text("commitment.typ", &c).unwrap());
+    for n in NASTY {
+        assert!(text.contains(&flat(n)), "{n} not printed literally: {text}");
+    }
+    assert!(text.contains("]{{x}}["));
+    assert!(text.contains("#pagebreak()"));
+
+    let s = screening::view(&ws, &ev, "东山村").unwrap();
+    // Narrow cells wrap the name, so check its pieces; the page keeps its landscape size.
+    let text = flat(&engine().render_text("screening.typ", &s).unwrap());
+    assert!(text.contains("#set") && text.contains("1cm)"), "{text}");
+    assert!(text.contains("$x$"));
+    assert_eq!(engine().render("screening.typ", &s, ev.as_of).unwrap().pages, 1);
+    assert!(page_sizes("screening.typ", &s).iter().all(|s| *s == (297, 210)));
+
+    let v = survey::view(&ws, &ev, "东山村").unwrap();
+    let text = flat(&engine().render_text("survey.typ", &v).unwrap());
+    assert!(text.contains("#setpage(width:1cm)"));
+}
+
+/// Every document of this file rendered from the built-in sample workspace (data/), as `build`
+/// does: the three village forms for each village, the three township reports once.
+#[test]
+fn sample_workspace_documents() {
+    use fangpin::documents::{compliance_report, ledger, summary};
+    let ws = fangpin::ingest::load_workspace(std::path::Path::new("data")).unwrap();
+    let as_of = ws.campaign.as_of.unwrap();
+    let ev = fangpin::rules::evaluate(&ws, as_of).unwrap();
+    let villages = ws.data.villages();
+    assert!(villages.len() >= 3);
+    for v in &villages {
+        let in_village = ws.data.households.iter().filter(|h| &h.village == v).count();
+        let Some(c) = commitment::view(&ws, &ev, v) else {
+            assert_eq!(in_village, 0, "{v}: households but no 承诺授权书");
+            continue;
+        };
+        let pdf = engine().render("commitment.typ", &c, as_of).unwrap();
+        assert_eq!(pdf.pages, in_village, "{v}: one 承诺授权书 page per household");
+        dump(&format!("{v}-承诺授权书.pdf"), &pdf.bytes);
+
+        let s = screening::view(&ws, &ev, v).unwrap();
+        assert_eq!(s.rows.len(), in_village);
+        let pdf = engine().render("screening.typ", &s, as_of).unwrap();
+        dump(&format!("{v}-筛查表.pdf"), &pdf.bytes);
+        let text = flat(&engine().render_text("screening.typ", &s).unwrap());
+        for r in &s.rows {
+            assert!(
+                text.contains(&flat(&r.household_id)),
+                "{v}: {} missing from 筛查表",
+                r.household_id
+            );
+        }
+
+        let sv = survey::view(&ws, &ev, v).unwrap();
+        let pdf = engine().render("survey.typ", &sv, as_of).unwrap();
+        assert_eq!(pdf.pages, in_village, "{v}: one 入户排查表 page per household");
+        dump(&format!("{v}-入户排查表.pdf"), &pdf.bytes);
+    }
+
+    let l = ledger::view(&ws, &ev);
+    let pdf = engine().render("ledger.typ", &l, as_of).unwrap();
+    dump("问题整改台账.pdf", &pdf.bytes);
+    let text = flat(&engine().render_text("ledger.typ", &l).unwrap());
+    assert!(text.contains("巩固拓展脱贫攻坚成果集中排查问题整改台账（户内问题）"));
+    assert!(text.contains("巩固拓展脱贫攻坚成果集中排查问题整改台账（面上问题）"));
+    assert!(
+        text.contains("填报单位（盖章）：") && text.contains("填报人：") && text.contains("填报时间：2024年6月30日")
+    );
+    assert!(text.contains(&format!("共{}项", l.counts.total)));
+    // Narrow cells wrap, so look for the start of each 责任人 (a name fits a line).
+    for line in l.household.iter().chain(&l.area) {
+        let start: String = line.person.chars().take(2).collect();
+        assert!(text.contains(&start), "{} missing from 台账", line.person);
+    }
+    assert!(page_sizes("ledger.typ", &l).iter().all(|s| *s == (297, 210)));
+
+    let sm = summary::view(&ws, &ev);
+    let pdf = engine().render("summary.typ", &sm, as_of).unwrap();
+    dump("整改情况汇总表.pdf", &pdf.bytes);
+    let text = flat(&engine().render_text("summary.typ", &sm).unwrap());
+    assert!(text.contains("巩固拓展脱贫攻坚成果集中排查整改情况汇总表"));
+    assert!(text.contains("单位（盖章）：") && text.contains("填报时间：2024年6月30日"));
+    assert!(text.contains("三保障") && text.contains("小计") && text.contains("合计"));
+    for u in &sm.units {
+        assert!(text.contains(&flat(&u.unit)));
+    }
+    assert_eq!(sm.total.found, l.counts.total, "汇总表 reconciles with the 台账");
+
+    let cr = compliance_report::view(&ws, &ev);
+    let pdf = engine().render("compliance.typ", &cr, as_of).unwrap();
+    dump("时限合规报告.pdf", &pdf.bytes);
+    let pages = engine().render_text_pages("compliance.typ", &cr).unwrap();
+    let text = flat(&pages.join(""));
+    assert!(text.contains("防止返贫监测帮扶办理时限合规报告") && text.contains("填报单位（盖章）："));
+    assert!(text.contains("一、状态统计") && text.contains("二、办理时限") && text.contains("三、工作进度"));
+    if pages.len() > 1 {
+        assert!(
+            pages
+                .iter()
+                .skip(1)
+                .all(|p| flat(p).contains("规则") || flat(p).contains("节点")),
+            "header repeated"
+        );
+    }
+    for l in cr.cases.iter().filter(|l| l.bad) {
+        assert!(text.contains(&flat(&l.household_id)));
+    }
+}
+
+/// Throughput of the 承诺授权书 template, cold (nothing memoised from an earlier compile):
+/// `cargo test --release --test pdf_forms commitment_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn commitment_throughput() {
+    let village = |salt: usize| {
+        let households: Vec<Household> = (0..1000)
+            .map(|i| {
+                let others: &[(&str, i32, &str)] = &TEN[..(i % 5)];
+                household(&format!("H{salt}{i:04}"), "东山村", &format!("张{}{}", salt, i), others)
+            })
+            .collect();
+        let ws = workspace(households);
+        let ev = evaluation(&ws);
+        (commitment::view(&ws, &ev, "东山村").unwrap(), ev.as_of)
+    };
+    let e = engine();
+    let (warm, as_of) = village(0);
+    e.render("commitment.typ", &warm, as_of).unwrap();
+
+    let (view, _) = village(1);
+    let t = std::time::Instant::now();
+    let doc = e.document("commitment.typ", &view, Some(as_of)).unwrap();
+    let layout = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let bytes = fangpin::render::pdf::export_pdf(&doc, "commitment.typ", as_of).unwrap();
+    let export = t.elapsed().as_secs_f64();
+    assert_eq!(doc.pages().len(), 1000);
+    println!(
+        "承诺授权书 1000 pages: layout {layout:.3}s + PDF export {export:.3}s = {:.0} pages/s, {} KiB",
+        1000.0 / (layout + export),
+        bytes.len() / 1024
+    );
+
+    // Two villages at once, one per core, as `build` renders them.
+    let views: Vec<_> = (2..4).map(village).collect();
+    let t = std::time::Instant::now();
+    std::thread::scope(|s| {
+        for (v, d) in &views {
+            s.spawn(move || assert_eq!(e.render("commitment.typ", v, *d).unwrap().pages, 1000));
+        }
+    });
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "two 1000-page batches in parallel: {secs:.3}s = {:.0} pages/s",
+        2000.0 / secs
+    );
+}
