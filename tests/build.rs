@@ -143,8 +143,8 @@ fn partial_build_replaces_only_what_it_renders() {
     assert_eq!(
         paths,
         vec![
-            "石桥镇/监测对象名册.xlsx",
             "石桥镇/白沙村/承诺授权书.pdf",
+            "石桥镇/监测对象名册.xlsx",
             "石桥镇/通知.pdf"
         ]
     );
