@@ -309,6 +309,71 @@ fn cfb(streams: &[(&str, &[u8])]) -> Vec<u8> {
     out
 }
 
+/// A minimal Excel 97–2003 (BIFF8) workbook stream: one sheet of LABEL (text) and NUMBER cells
+/// (`#n` prefix as in [`row`]).
+fn biff8(sheet: &str, rows: &[Vec<String>]) -> Vec<u8> {
+    fn rec(typ: u16, body: &[u8]) -> Vec<u8> {
+        let mut v = typ.to_le_bytes().to_vec();
+        v.extend((body.len() as u16).to_le_bytes());
+        v.extend_from_slice(body);
+        v
+    }
+    let bof = |kind: u16| {
+        let mut b = Vec::new();
+        for x in [0x0600u16, kind, 0x0DBB, 0x07CC] {
+            b.extend(x.to_le_bytes());
+        }
+        b.extend(0u32.to_le_bytes());
+        b.extend(6u32.to_le_bytes());
+        rec(0x0809, &b)
+    };
+    let mut cells = Vec::new();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let mut b = Vec::new();
+            b.extend((r as u16).to_le_bytes());
+            b.extend((c as u16).to_le_bytes());
+            b.extend(15u16.to_le_bytes());
+            match v.strip_prefix("#n") {
+                Some(n) => {
+                    b.extend(n.parse::<f64>().unwrap().to_le_bytes());
+                    cells.extend(rec(0x0203, &b));
+                }
+                None => {
+                    b.extend((v.encode_utf16().count() as u16).to_le_bytes());
+                    b.push(1);
+                    b.extend(v.encode_utf16().flat_map(u16::to_le_bytes));
+                    cells.extend(rec(0x0204, &b));
+                }
+            }
+        }
+    }
+    let mut dims = Vec::new();
+    dims.extend(0u32.to_le_bytes());
+    dims.extend((rows.len() as u32).to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    dims.extend((width as u16).to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    let mut sheet_stream = bof(0x10);
+    sheet_stream.extend(rec(0x0200, &dims));
+    sheet_stream.extend(cells);
+    sheet_stream.extend(rec(0x000A, &[]));
+    let boundsheet = |offset: u32| {
+        let mut b = offset.to_le_bytes().to_vec();
+        b.extend([0, 0, sheet.encode_utf16().count() as u8, 1]);
+        b.extend(sheet.encode_utf16().flat_map(u16::to_le_bytes));
+        rec(0x0085, &b)
+    };
+    let mut globals = bof(0x05);
+    globals.extend(rec(0x0042, &1200u16.to_le_bytes()));
+    let offset = (globals.len() + boundsheet(0).len() + 4) as u32;
+    globals.extend(boundsheet(offset));
+    globals.extend(rec(0x000A, &[]));
+    globals.extend(sheet_stream);
+    globals
+}
+
 /// A zip archive with the given (name, content) entries.
 fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -528,6 +593,18 @@ fn catalogue() -> Vec<Case> {
                 0x09u8, 0x08, 0x10, 0, 0, 6, 5, 0, 0xBB, 0x0D, 0xCC, 0x07, 0, 0, 0, 0, 6, 0, 0, 0,
             ];
             ws.write("旧版.xlsx", &cfb(&[("Workbook", &bof)]));
+        },
+    ));
+    c.push(case(
+        "a genuine old .xls (Excel 97-2003) is read",
+        Warning,
+        "旧版真表.xls",
+        Some("旧版真表.xls › 户 › H2"),
+        &["家庭人口数"],
+        |ws| {
+            let mut rows = vec![HH_HEADERS.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+            rows.push(hh_row(1));
+            ws.write("旧版真表.xls", &cfb(&[("Workbook", &biff8("户", &rows))]));
         },
     ));
     c.push(case(
