@@ -19,6 +19,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// Stack size of the rendering threads.
+const RENDER_STACK_BYTES: usize = 256 << 20;
+
 /// What to build.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -206,30 +209,37 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     if partial {
         staging.seed_from_previous()?;
     }
-    let results: Vec<Result<Option<OutputEntry>, BuildError>> = plan
-        .par_iter()
-        .map(|job| {
-            let r = jobs::produce(&ctx, job).and_then(|out| match out {
-                Some(doc) => staging.write(&job.rel_path, &doc.bytes).map(|sha| {
-                    Some(OutputEntry {
-                        path: job.rel_path.clone(),
-                        kind: job.kind.name().to_string(),
-                        village: job.village.clone(),
-                        format: job.format.ext().to_string(),
-                        pages: doc.pages,
-                        bytes: doc.bytes.len() as u64,
-                        sha256: sha,
-                    })
-                }),
-                None => Ok(None),
-            });
-            progress(Event::Done {
-                kind: job.kind,
-                village: job.village.clone(),
-            });
-            r
-        })
-        .collect();
+    // Typst recurses deeply on long tables (a county-size 时限合规报告 runs to hundreds of pages):
+    // worker threads get big stacks. The thread count still follows RAYON_NUM_THREADS.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(RENDER_STACK_BYTES)
+        .build()
+        .map_err(|e| BuildError::Options(format!("无法启动并行排版线程：{e}")))?;
+    let results: Vec<Result<Option<OutputEntry>, BuildError>> = pool.install(|| {
+        plan.par_iter()
+            .map(|job| {
+                let r = jobs::produce(&ctx, job).and_then(|out| match out {
+                    Some(doc) => staging.write(&job.rel_path, &doc.bytes).map(|sha| {
+                        Some(OutputEntry {
+                            path: job.rel_path.clone(),
+                            kind: job.kind.name().to_string(),
+                            village: job.village.clone(),
+                            format: job.format.ext().to_string(),
+                            pages: doc.pages,
+                            bytes: doc.bytes.len() as u64,
+                            sha256: sha,
+                        })
+                    }),
+                    None => Ok(None),
+                });
+                progress(Event::Done {
+                    kind: job.kind,
+                    village: job.village.clone(),
+                });
+                r
+            })
+            .collect()
+    });
     let mut outputs = Vec::new();
     for r in results {
         if let Some(o) = r? {
