@@ -17,7 +17,12 @@ fn as_of() -> chrono::NaiveDate {
 
 fn gen_workspace(dir: &Path, households: usize, villages: usize) -> f64 {
     let t = Instant::now();
-    let opts = GenOptions { households, villages, seed: 7, as_of: as_of() };
+    let opts = GenOptions {
+        households,
+        villages,
+        seed: 7,
+        as_of: as_of(),
+    };
     if let Err(e) = generate(&opts, dir) {
         panic!("gen failed: {e}");
     }
@@ -70,7 +75,12 @@ fn end_to_end(households: usize, villages: usize) -> (f64, f64, usize, usize) {
     if f.len() < 4 {
         panic!("child failed: {s} {}", String::from_utf8_lossy(&out.stderr));
     }
-    (f[0].parse().unwrap_or(0.0), f[1].parse().unwrap_or(0.0), f[2].parse().unwrap_or(0), f[3].parse().unwrap_or(0))
+    (
+        f[0].parse().unwrap_or(0.0),
+        f[1].parse().unwrap_or(0.0),
+        f[2].parse().unwrap_or(0),
+        f[3].parse().unwrap_or(0),
+    )
 }
 
 fn main() {
@@ -92,7 +102,10 @@ fn main() {
     let ws = fangpin::ingest::load_workspace(&big).unwrap_or_else(|e| panic!("{e}"));
     let secs = t.elapsed().as_secs_f64();
     let rows: usize = ws.inputs.iter().map(|i| i.rows).sum();
-    println!("ingest: {rows} rows in {secs:.2} s = {:.0} rows/s (one merged-layout workbook + YAML)", rows as f64 / secs);
+    println!(
+        "ingest: {rows} rows in {secs:.2} s = {:.0} rows/s (one merged-layout workbook + YAML)",
+        rows as f64 / secs
+    );
     drop(ws);
 
     // 20,000 households, 80 villages.
@@ -124,34 +137,55 @@ fn main() {
     let bytes = fangpin::render::xlsx::compliance::write(&view).unwrap_or_else(|e| panic!("{e}"));
     let secs = t.elapsed().as_secs_f64();
     let n = eval.compliance.len();
-    println!("xlsx: 时限合规报告 {n} rows, {} KiB in {secs:.2} s = {:.0} rows/s", bytes.len() / 1024, n as f64 / secs);
+    println!(
+        "xlsx: 时限合规报告 {n} rows, {} KiB in {secs:.2} s = {:.0} rows/s",
+        bytes.len() / 1024,
+        n as f64 / secs
+    );
 
     // PDF: 承诺授权书 (one page per household), pipeline vs raw engine on the same template.
     let engine = PdfEngine::new(None).unwrap_or_else(|e| panic!("{e}"));
     let villages: Vec<String> = ws.data.villages().into_iter().take(16).collect();
-    let households: usize = ws.data.households.iter().filter(|h| villages.contains(&h.village)).count();
+    let households: usize = ws
+        .data
+        .households
+        .iter()
+        .filter(|h| villages.contains(&h.village))
+        .count();
     // Warm-up (font and template caches).
     if let Some(v) = commitment::view(&ws, &eval, &villages[0]) {
         let _ = engine.render("commitment.typ", &v, as_of());
     }
-    let views: Vec<_> = villages.iter().filter_map(|v| commitment::view(&ws, &eval, v)).collect();
-    let t = Instant::now();
-    let raw_pages: usize = views
-        .par_iter()
-        .map(|v| engine.render("commitment.typ", v, as_of()).map(|r| r.pages).unwrap_or(0))
-        .sum();
-    let raw = raw_pages as f64 / t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let pipe_pages: usize = villages
-        .par_iter()
-        .map(|v| {
-            commitment::view(&ws, &eval, v)
-                .and_then(|view| engine.render("commitment.typ", &view, as_of()).ok())
-                .map(|r| r.pages)
-                .unwrap_or(0)
-        })
-        .sum();
-    let pipe = pipe_pages as f64 / t.elapsed().as_secs_f64();
+    let views: Vec<_> = villages
+        .iter()
+        .filter_map(|v| commitment::view(&ws, &eval, v))
+        .collect();
+    // Alternate raw and pipeline runs and keep the best of each, so cache warm-up favours neither.
+    let (mut raw, mut pipe) = (0f64, 0f64);
+    for _ in 0..2 {
+        let t = Instant::now();
+        let pages: usize = views
+            .par_iter()
+            .map(|v| {
+                engine
+                    .render("commitment.typ", v, as_of())
+                    .map(|r| r.pages)
+                    .unwrap_or(0)
+            })
+            .sum();
+        raw = raw.max(pages as f64 / t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let pages: usize = villages
+            .par_iter()
+            .map(|v| {
+                commitment::view(&ws, &eval, v)
+                    .and_then(|view| engine.render("commitment.typ", &view, as_of()).ok())
+                    .map(|r| r.pages)
+                    .unwrap_or(0)
+            })
+            .sum();
+        pipe = pipe.max(pages as f64 / t.elapsed().as_secs_f64());
+    }
     println!(
         "pdf: 承诺授权书 {households} households — raw engine {raw:.0} pages/s, pipeline {pipe:.0} pages/s ({:.0} % of raw)",
         pipe / raw * 100.0
@@ -162,6 +196,8 @@ fn main() {
 
     for (n, v) in [(1_000usize, 4usize), (20_000, 80)] {
         let (secs, rss, docs, pages) = end_to_end(n, v);
-        println!("build: {n} households end-to-end {secs:.2} s, peak RSS {rss:.0} MiB, {docs} documents, {pages} PDF pages");
+        println!(
+            "build: {n} households end-to-end {secs:.2} s, peak RSS {rss:.0} MiB, {docs} documents, {pages} PDF pages"
+        );
     }
 }
