@@ -72,7 +72,11 @@ pub struct CommitmentMember {
 pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<CommitmentView> {
     let households: Vec<&Household> = ws.data.households.iter().filter(|h| h.village == village).collect();
     let first = households.first()?;
-    let pages = households.iter().map(|h| page(ws, eval, h)).collect();
+    let signed = signing_dates(ws, village);
+    let pages = households
+        .iter()
+        .map(|h| page(eval, h, signed.get(h.id.as_str()).copied()))
+        .collect();
     Some(CommitmentView {
         title: TITLE.to_string(),
         internal_mark: "内部资料".to_string(),
@@ -85,8 +89,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<Commitme
     })
 }
 
-fn page(ws: &Workspace, eval: &Evaluation, h: &Household) -> CommitmentPage {
-    let signed = signing_date(ws, h);
+fn page(eval: &Evaluation, h: &Household, signed: Option<NaiveDate>) -> CommitmentPage {
     let on = signed.unwrap_or(eval.as_of);
     // Same choice of head as `Household::head`, kept as an index so the head is listed once.
     let head_idx = h
@@ -144,13 +147,27 @@ fn member_row(m: &Member, is_head: bool, on: NaiveDate) -> CommitmentMember {
 }
 
 /// The date the household signed, from its 识别纳入 case (签订承诺授权书 stage).
-fn signing_date(ws: &Workspace, h: &Household) -> Option<NaiveDate> {
-    ws.data
-        .procedures
+/// The latest 签订承诺授权书 date of each household's 识别纳入 case in the village, in one pass
+/// over the procedures (a per-household scan would be quadratic at county scale).
+fn signing_dates<'a>(ws: &'a Workspace, village: &str) -> std::collections::HashMap<&'a str, NaiveDate> {
+    let in_village: std::collections::HashSet<&str> = ws
+        .data
+        .households
         .iter()
-        .filter(|p| p.household_id == h.id && p.kind == ProcedureKind::Identification)
-        .filter_map(|p| p.date(Stage::Commitment))
-        .max()
+        .filter(|h| h.village == village)
+        .map(|h| h.id.as_str())
+        .collect();
+    let mut out: std::collections::HashMap<&str, NaiveDate> = std::collections::HashMap::new();
+    for p in &ws.data.procedures {
+        if p.kind != ProcedureKind::Identification || !in_village.contains(p.household_id.as_str()) {
+            continue;
+        }
+        if let Some(d) = p.date(Stage::Commitment) {
+            let e = out.entry(p.household_id.as_str()).or_insert(d);
+            *e = (*e).max(d);
+        }
+    }
+    out
 }
 
 /// 出生日期 from an 18-character 证件号码 (characters 7–14, YYYYMMDD).
