@@ -6,8 +6,8 @@
 
 pub mod build;
 pub mod documents;
-pub mod synth;
 pub mod ingest;
 pub mod model;
 pub mod render;
 pub mod rules;
+pub mod synth;

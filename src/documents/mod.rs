@@ -18,9 +18,17 @@ pub fn mask_id(id: &str) -> String {
     let chars: Vec<char> = id.trim().chars().collect();
     let n = chars.len();
     if n >= 11 {
-        chars[..6].iter().chain(std::iter::repeat_n(&'*', n - 10)).chain(&chars[n - 4..]).collect()
+        chars[..6]
+            .iter()
+            .chain(std::iter::repeat_n(&'*', n - 10))
+            .chain(&chars[n - 4..])
+            .collect()
     } else {
-        chars.iter().enumerate().map(|(i, c)| if i + 1 == n { *c } else { '*' }).collect()
+        chars
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if i + 1 == n { *c } else { '*' })
+            .collect()
     }
 }
 
@@ -30,7 +38,11 @@ pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.trim().chars().collect();
     let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
     if digits == 11 && chars.len() == 11 {
-        return chars[..3].iter().chain(std::iter::repeat_n(&'*', 4)).chain(&chars[7..]).collect();
+        return chars[..3]
+            .iter()
+            .chain(std::iter::repeat_n(&'*', 4))
+            .chain(&chars[7..])
+            .collect();
     }
     let mut hidden = 0;
     let mut out: Vec<char> = chars.clone();
@@ -63,6 +75,9 @@ mod mask_tests {
         assert_eq!(mask_id("1234"), "***4");
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("0470-1234567"), "0470-123****");
-        assert_eq!(date_zh(chrono::NaiveDate::from_ymd_opt(2024, 5, 8).expect("date")), "2024年5月8日");
+        assert_eq!(
+            date_zh(chrono::NaiveDate::from_ymd_opt(2024, 5, 8).expect("date")),
+            "2024年5月8日"
+        );
     }
 }

@@ -138,10 +138,20 @@ mod tests {
     #[test]
     fn huge_quoted_input_is_cut_to_fit_a_cell() {
         let big = "长".repeat(100_000);
-        let d = vec![Diagnostic::warning(Place::file("a.yaml"), "", big.clone(), format!("无法识别的键“{big}”"), "")];
+        let d = vec![Diagnostic::warning(
+            Place::file("a.yaml"),
+            "",
+            big.clone(),
+            format!("无法识别的键“{big}”"),
+            "",
+        )];
         let v = view(&d);
         assert!(v.rows[0].value.chars().count() < 2100);
         let m = &v.rows[0].message;
-        assert!(m.ends_with("（共100008个字符，以下从略）"), "{}", m.chars().rev().take(20).collect::<String>());
+        assert!(
+            m.ends_with("（共100008个字符，以下从略）"),
+            "{}",
+            m.chars().rev().take(20).collect::<String>()
+        );
     }
 }
