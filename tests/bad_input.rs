@@ -459,6 +459,9 @@ enum Outcome {
     Clean,
 }
 
+/// An extra assertion run after the binary.
+type AfterCheck = Box<dyn Fn(&Ws, &Run) -> Result<(), String> + Send + Sync>;
+
 struct Case {
     name: &'static str,
     setup: Box<dyn Fn(&Ws) + Send + Sync>,
@@ -470,7 +473,7 @@ struct Case {
     /// Words the message must contain.
     words: Vec<&'static str>,
     /// Extra check on the workspace after the runs.
-    after: Option<Box<dyn Fn(&Ws, &Run) -> Result<(), String> + Send + Sync>>,
+    after: Option<AfterCheck>,
 }
 
 fn case(
