@@ -610,6 +610,30 @@ fn catalogue() -> Vec<Case> {
             ws.write("旧版真表.xls", &cfb(&[("Workbook", &biff8("户", &rows))]));
         },
     ));
+    // Found by fuzzing (fuzz/artifacts/excel_ingest/crash-94e286ee…): an OLE file whose last
+    // sector is cut short (a truncated download) made calamine panic, as .xlsx and as .xls.
+    c.push(case(
+        "truncated encrypted xlsx (last OLE sector cut short)",
+        Error,
+        "截断加密.xlsx",
+        None,
+        &["无法打开"],
+        |ws| {
+            let b = cfb(&[("EncryptionInfo", &[4u8, 0, 4, 0]), ("EncryptedPackage", &[0u8; 64])]);
+            ws.write("截断加密.xlsx", &b[..512 + 177]);
+        },
+    ));
+    c.push(case(
+        "truncated .xls (last OLE sector cut short)",
+        Error,
+        "截断.xls",
+        None,
+        &["无法打开"],
+        |ws| {
+            let b = cfb(&[("Workbook", &[0u8; 16])]);
+            ws.write("截断.xls", &b[..512 + 177]);
+        },
+    ));
     c.push(case(
         "corrupt .xls (OLE header only)",
         Error,

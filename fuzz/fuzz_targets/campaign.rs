@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-const CAMPAIGN: &[u8] = "名称: 模糊测试\n年度: 2024\n地区: {省: 云南省, 县: 青溪县, 乡镇: 石桥镇}\n监测范围: 7600\n".as_bytes();
+const CAMPAIGN: &[u8] =
+    "名称: 模糊测试\n年度: 2024\n地区: {省: 云南省, 县: 青溪县, 乡镇: 石桥镇}\n监测范围: 7600\n".as_bytes();
 
 fuzz_target!(|data: &[u8]| {
     match fangpin::ingest::load_in_memory(data, None, &[]) {

@@ -8,7 +8,9 @@ use libfuzzer_sys::fuzz_target;
 const CAMPAIGN: &[u8] = "名称: 模糊测试\n年度: 2024\n地区: {省: 云南省, 县: 青溪县, 乡镇: 石桥镇}\n监测范围: 7600\n统计截止日: 2024-06-30\n".as_bytes();
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, bytes)) = data.split_first() else { return };
+    let Some((&pick, bytes)) = data.split_first() else {
+        return;
+    };
     let name = match pick % 4 {
         0 | 1 => "甲村.xlsx",
         2 => "甲村.xls",

@@ -81,6 +81,8 @@ struct RawSheet {
 }
 
 fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
+    let padded = super::limits::pad_ole(bytes);
+    let bytes: &[u8] = &padded;
     let mut out = Vec::new();
     match ext {
         "xls" => {

@@ -12,6 +12,7 @@
 
 use crate::model::{Diagnostic, Place};
 use calamine::{Cell, Data, DataRef, Range, Xlsx, XlsxError};
+use std::borrow::Cow;
 use std::io::{Read, Seek};
 
 /// Deepest YAML flow nesting read (serde_yaml's own recursion limit).
@@ -145,6 +146,29 @@ pub fn invisible_in_name(name: &str) -> Option<String> {
     ))
 }
 
+/// An OLE compound file (old .xls, or an encrypted .xlsx) whose last sector is cut short — a
+/// truncated copy — makes calamine's reader panic. Padding it with zeros to whole sectors reads
+/// as the same truncated file, which calamine then reports as an ordinary error.
+pub fn pad_ole(bytes: &[u8]) -> Cow<'_, [u8]> {
+    const SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.len() < 512 || !bytes.starts_with(&SIGNATURE) {
+        return Cow::Borrowed(bytes);
+    }
+    // Sectors start after the header sector: 512 bytes (shift 9) or 4096 bytes (shift 12).
+    let (start, size) = match u16::from_le_bytes([bytes[30], bytes[31]]) {
+        9 => (512, 512),
+        12 => (4096, 4096),
+        _ => return Cow::Borrowed(bytes),
+    };
+    let short = bytes.len().saturating_sub(start) % size;
+    if bytes.len() < start || short == 0 {
+        return Cow::Borrowed(bytes);
+    }
+    let mut v = bytes.to_vec();
+    v.resize(bytes.len() + size - short, 0);
+    Cow::Owned(v)
+}
+
 /// A worksheet's cells like `Xlsx::worksheet_range`, but read sparsely first so an enormous
 /// bounding box is refused (with a message naming the far cell) instead of allocated.
 pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str) -> Result<Range<Data>, String> {
@@ -231,6 +255,17 @@ mod tests {
         assert_eq!(invisible_in_name("赵钱孙"), None);
         assert!(invisible_in_name("赵\u{202E}钱孙").is_some_and(|m| m.contains("U+202E") && m.contains("顺序")));
         assert!(invisible_in_name("王\u{200B}五").is_some_and(|m| m.contains("U+200B") && m.contains("比对")));
+    }
+
+    #[test]
+    fn truncated_ole_files_are_padded_to_whole_sectors() {
+        let mut v = vec![0u8; 689];
+        v[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+        v[30] = 9;
+        assert_eq!(pad_ole(&v).len(), 1024);
+        v.resize(1024, 0);
+        assert!(matches!(pad_ole(&v), Cow::Borrowed(_)));
+        assert!(matches!(pad_ole(b"PK\x03\x04"), Cow::Borrowed(_)));
     }
 
     #[test]
