@@ -634,6 +634,48 @@ fn catalogue() -> Vec<Case> {
             ws.write("截断.xls", &b[..512 + 177]);
         },
     ));
+    // Found by fuzzing: calamine follows the OLE container blindly. A DIMENSIONS record claiming
+    // four billion rows made it reserve 43 TB and abort; a directory chain past the end of the
+    // file panicked; a chain that loops grew memory without end.
+    c.push(case(
+        ".xls whose DIMENSIONS record claims 4 billion rows",
+        Error,
+        "巨表.xls",
+        None,
+        &["范围过大"],
+        |ws| {
+            let rows = vec![HH_HEADERS.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+            let mut book = biff8("户", &rows);
+            let at = book.windows(4).position(|w| w == [0x00, 0x02, 14, 0]).unwrap() + 4;
+            book[at + 4..at + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+            ws.write("巨表.xls", &cfb(&[("Workbook", &book)]));
+        },
+    ));
+    c.push(case(
+        ".xls whose directory chain points past the end of the file",
+        Error,
+        "断链.xls",
+        None,
+        &["结构已损坏"],
+        |ws| {
+            let mut b = cfb(&[("Workbook", &biff8("户", &[]))]);
+            // FAT entry of the directory sector (sector 1) → sector 4000.
+            b[512 + 4..512 + 8].copy_from_slice(&4000u32.to_le_bytes());
+            ws.write("断链.xls", &b);
+        },
+    ));
+    c.push(case(
+        "encrypted .xlsx whose directory chain loops",
+        Error,
+        "成环.xlsx",
+        None,
+        &["成环"],
+        |ws| {
+            let mut b = cfb(&[("EncryptionInfo", &[4u8, 0, 4, 0]), ("EncryptedPackage", &[0u8; 64])]);
+            b[512 + 4..512 + 8].copy_from_slice(&1u32.to_le_bytes());
+            ws.write("成环.xlsx", &b);
+        },
+    ));
     c.push(case(
         "corrupt .xls (OLE header only)",
         Error,

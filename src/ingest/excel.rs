@@ -22,7 +22,8 @@ pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) ->
     let mut data = FileData::default();
     let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     let looks_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    let sheets = match open(&ext, &bytes) {
+    // calamine is trusted with nothing: a panic inside it is an unreadable file, not a crash.
+    let sheets = match super::limits::contained(|| open(&ext, &bytes)) {
         Ok(s) => s,
         Err(e) => {
             let hint = if ext == "xlsx" && looks_ole {
@@ -83,6 +84,9 @@ struct RawSheet {
 fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
     let padded = super::limits::pad_ole(bytes);
     let bytes: &[u8] = &padded;
+    if super::ole::is_ole(bytes) {
+        super::ole::vet(bytes)?;
+    }
     let mut out = Vec::new();
     match ext {
         "xls" => {
@@ -115,17 +119,21 @@ fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
             // second reader in parallel with the cell data (it is a third of the time on big sheets).
             let (ranges, merges) = rayon::join(
                 || {
-                    names
-                        .iter()
-                        .map(|n| super::limits::xlsx_range(&mut wb, n))
-                        .collect::<Vec<_>>()
+                    super::limits::quietly(|| {
+                        names
+                            .iter()
+                            .map(|n| super::limits::xlsx_range(&mut wb, n))
+                            .collect::<Vec<_>>()
+                    })
                 },
-                || match open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
-                    Ok(mut second) => names
-                        .iter()
-                        .map(|n| second.merge_cells_by_sheet_name(n).unwrap_or_default())
-                        .collect::<Vec<_>>(),
-                    Err(_) => vec![Vec::new(); names.len()],
+                || {
+                    super::limits::quietly(|| match open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
+                        Ok(mut second) => names
+                            .iter()
+                            .map(|n| second.merge_cells_by_sheet_name(n).unwrap_or_default())
+                            .collect::<Vec<_>>(),
+                        Err(_) => vec![Vec::new(); names.len()],
+                    })
                 },
             );
             for ((name, range), merges) in names.iter().zip(ranges).zip(merges) {

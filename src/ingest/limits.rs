@@ -169,6 +169,48 @@ pub fn pad_ole(bytes: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(v)
 }
 
+thread_local! {
+    /// Set while this thread runs third-party parsing whose panics are caught and reported.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs (once) a panic hook that stays silent for panics inside [`contained`] /
+/// [`quietly`] on this thread and defers to the previous hook everywhere else.
+fn install_quiet_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f` with panic messages on this thread silenced (for work `contained` will catch, such
+/// as a rayon task of the same parse).
+pub fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    install_quiet_hook();
+    let was = QUIET.with(|q| q.replace(true));
+    // Restore the flag however `f` ends.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            QUIET.with(|q| q.set(self.0));
+        }
+    }
+    let _restore = Restore(was);
+    f()
+}
+
+/// Runs a third-party parser over untrusted bytes: a panic inside it (calamine has several on
+/// damaged files) becomes an error message instead of ending the program.
+pub fn contained<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    quietly(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)))
+        .unwrap_or_else(|_| Err("表格内部结构异常，读取程序无法解析".to_string()))
+}
+
 /// A worksheet's cells like `Xlsx::worksheet_range`, but read sparsely first so an enormous
 /// bounding box is refused (with a message naming the far cell) instead of allocated.
 pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str) -> Result<Range<Data>, String> {
@@ -266,6 +308,21 @@ mod tests {
         v.resize(1024, 0);
         assert!(matches!(pad_ole(&v), Cow::Borrowed(_)));
         assert!(matches!(pad_ole(b"PK\x03\x04"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn panics_in_contained_code_become_errors() {
+        let r: Result<(), String> = contained(|| {
+            let v: Vec<u8> = Vec::new();
+            let i = v.len() + 3;
+            if v.get(i).is_none() {
+                panic!("index {i}");
+            }
+            Ok(())
+        });
+        assert!(r.is_err_and(|e| e.contains("无法解析")));
+        assert_eq!(contained(|| Ok(7)), Ok(7));
+        assert!(!QUIET.with(std::cell::Cell::get));
     }
 
     #[test]

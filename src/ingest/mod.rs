@@ -12,6 +12,7 @@ mod fields;
 mod limits;
 mod link;
 mod memory;
+mod ole;
 mod record;
 mod values;
 mod yaml;
