@@ -202,6 +202,7 @@ fn id(birth: &str, seq: u32) -> String {
 const GROUP_PAYLOAD: &str = "#set page(width: 1cm) $x$ *b* _i_ @ref <lab> [x] \\ 组";
 const NAME_PAYLOAD: &str = "{{ x }}{% if %}#strong[粗]\\u{41}王\u{200B}五";
 const RTL_NAME: &str = "赵\u{202E}钱孙";
+const PROBLEM_PAYLOAD: &str = "#image(\"/etc/passwd\") #read(\"x\") {{ content }} $a$ 未走访";
 const NOTICE_PAYLOAD: &str = "#set text(size: 40pt) {{ campaign }} {% raw %} $y$ <lab2> @cite [z] \\n *粗* _斜_";
 
 fn yaml(v: serde_json::Value) -> String {
@@ -282,6 +283,11 @@ fn injection_workspace(dir: &Path) {
              "入户核实": "2024-05-21", "村级评议": "2024-05-23", "公示开始": "2024-05-24", "公示结束": "2024-05-30",
              "乡镇审核": "2024-05-31", "县级审批": "2024-06-02", "结果公告": "2024-06-03", "录入建档": "2024-06-04"}
         ],
+        "问题": [
+            {"序号": 1, "乡镇": "石桥镇", "村": "注入村#$x$", "户编号": "H1", "户主姓名": NAME_PAYLOAD, "问题层级": "户内",
+             "问题类型": "帮扶工作", "具体内容": PROBLEM_PAYLOAD, "整改措施": "#pagebreak() 入户 {{ y }}", "责任人": "周*波*",
+             "责任单位": "镇<办>", "整改时限": "2024-07-21", "整改状态": "正在整改"}
+        ],
         "帮扶措施": [
             {"户编号": "H1", "措施类别": "健康帮扶", "具体措施": "落实#医保 {{ x }} $z$", "落实日期": "2024-05-23"},
             {"户编号": "H2", "措施类别": "产业帮扶", "具体措施": "发展养殖 <lab4> @x", "落实日期": "2022-03-01"}
@@ -291,37 +297,43 @@ fn injection_workspace(dir: &Path) {
     std::fs::write(dir.join("村级数据/注入村.yaml"), yaml(data)).unwrap();
 }
 
-/// Whether `payload` can be read, in order, from whole lines of `text` (whitespace ignored):
-/// pdftotext keeps a wrapped table cell's lines in order but may interleave them with the lines
-/// of the cell beside it.
+/// Whether `payload` can be read in order from consecutive pieces of the lines of `text`
+/// (whitespace ignored, each piece at least two characters): pdftotext keeps a wrapped table
+/// cell's lines in order but may interleave them with, or put them on one line beside, the text
+/// of neighbouring cells.
 fn reads_in_order(text: &str, payload: &str) -> bool {
     let want = squash(payload);
     let lines: Vec<String> = text.lines().map(squash).filter(|l| !l.is_empty()).collect();
-    if lines.iter().any(|l| l.contains(&want)) {
-        return true;
-    }
-    // The payload starts at the end of some line (after a label such as “产业帮扶：”) and goes
-    // on over later lines, each a piece of it, possibly ending inside the last one.
+    // The longest prefix of `rest` found in `line` (at least two characters, or all of `rest`).
+    let piece = |line: &str, rest: &str| -> usize {
+        let ends: Vec<usize> = rest
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain([rest.len()])
+            .collect();
+        let min = if rest.chars().count() < 2 { 1 } else { 2 };
+        ends.iter()
+            .rev()
+            .copied()
+            .take_while(|&k| rest[..k].chars().count() >= min)
+            .find(|&k| line.contains(&rest[..k]))
+            .unwrap_or(0)
+    };
     for (i, l) in lines.iter().enumerate() {
-        for (pos, _) in l.char_indices() {
-            let tail = &l[pos..];
-            if !want.starts_with(tail) {
-                continue;
-            }
-            let mut rest = &want[tail.len()..];
-            for m in &lines[i + 1..] {
-                if rest.is_empty() {
-                    break;
-                }
-                if rest.starts_with(m.as_str()) {
-                    rest = &rest[m.len()..];
-                } else if m.starts_with(rest) {
-                    rest = "";
-                }
-            }
+        let first = piece(l, &want);
+        if first == 0 {
+            continue;
+        }
+        let mut rest = &want[first..];
+        for m in &lines[i + 1..] {
             if rest.is_empty() {
-                return true;
+                break;
             }
+            rest = &rest[piece(m, rest)..];
+        }
+        if rest.is_empty() {
+            return true;
         }
     }
     false
@@ -417,6 +429,12 @@ fn markup_in_names_and_campaign_prints_literally() {
             }
             "筛查表.pdf" | "筛查表.xlsx" => expect.extend([NAME_PAYLOAD]),
             "监测对象名册.xlsx" => expect.extend([GROUP_PAYLOAD, NAME_PAYLOAD, "_妻_*某*", "=1+2某"]),
+            "问题整改台账.pdf" | "问题整改台账.xlsx" => {
+                expect.extend([PROBLEM_PAYLOAD, "#pagebreak() 入户 {{ y }}", "周*波*", "镇<办>"])
+            }
+            "时限合规报告.pdf" | "时限合规报告.xlsx" => expect.push(NAME_PAYLOAD),
+            "整改情况汇总表.pdf" | "整改情况汇总表.xlsx" => expect.push("注入村#$x$"),
+            "数据问题清单.xlsx" => expect.extend([NAME_PAYLOAD, "U+200B"]),
             _ => {}
         }
         if village_doc || name == "通知.pdf" {
@@ -447,7 +465,13 @@ fn markup_in_names_and_campaign_prints_literally() {
         "拟标注风险消除名单公示.pdf",
         "结果公告.pdf",
         "承诺授权书.pdf",
+        "筛查表.pdf",
+        "入户排查表.pdf",
+        "问题整改台账.pdf",
+        "整改情况汇总表.pdf",
+        "时限合规报告.pdf",
         "监测对象名册.xlsx",
+        "数据问题清单.xlsx",
     ] {
         if !kinds_seen.contains(want) {
             problems.push(format!("{want} not produced: {:?}", files.keys().collect::<Vec<_>>()));
