@@ -99,6 +99,7 @@ fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
             }
         }
         "ods" => {
+            super::limits::vet_ods(bytes)?;
             // calamine does not expose ODS merged regions; repeated household columns still work.
             let mut wb: Ods<_> =
                 open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::OdsError| e.to_string())?;

@@ -211,6 +211,95 @@ pub fn contained<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> 
         .unwrap_or_else(|_| Err("表格内部结构异常，读取程序无法解析".to_string()))
 }
 
+/// An OpenDocument spreadsheet whose repeated rows and columns would expand past
+/// [`MAX_SHEET_CELLS`] (a 1 KB file can ask calamine for gigabytes). Streams `content.xml` and
+/// takes each table's bounding box of cells that may hold something, as calamine expands it.
+/// Files that are not readable zips are left to calamine to report.
+pub fn vet_ods(bytes: &[u8]) -> Result<(), String> {
+    use quick_xml::events::{BytesStart, Event};
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let Ok(content) = zip.by_name("content.xml") else {
+        return Ok(());
+    };
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let repeats = |e: &BytesStart, key: &str| -> u64 {
+        e.try_get_attribute(key)
+            .ok()
+            .flatten()
+            .and_then(|a| a.value.trim().parse::<u64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    // Per table: next row, current row's repeat and next column, and the box (rows, columns).
+    let (mut row, mut row_reps, mut col) = (0u64, 1u64, 0u64);
+    let mut bounds: Option<(u64, u64, u64, u64)> = None;
+    let mut table = String::new();
+    let mut buf = Vec::new();
+    loop {
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(e) => e,
+        };
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e.clone()), false),
+            Event::Empty(e) => (Some(e.clone()), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            match e.name().as_ref() {
+                "table:table" => {
+                    (row, bounds) = (0, None);
+                    table = e
+                        .try_get_attribute("table:name")
+                        .ok()
+                        .flatten()
+                        .map(|a| a.value.into_owned())
+                        .unwrap_or_default();
+                }
+                "table:table-row" => {
+                    // calamine caps rows at Excel's maximum.
+                    row_reps = repeats(&e, "table:number-rows-repeated").min(1_048_576);
+                    col = 0;
+                    if empty {
+                        row = row.saturating_add(row_reps);
+                    }
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let reps = repeats(&e, "table:number-columns-repeated").min(16_384);
+                    // A cell with a value type, or with content inside, may hold something.
+                    if !empty || e.try_get_attribute("office:value-type").ok().flatten().is_some() {
+                        let last_row = row.saturating_add(row_reps - 1);
+                        let last_col = col.saturating_add(reps - 1);
+                        bounds = Some(match bounds {
+                            None => (row, last_row, col, last_col),
+                            Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(last_row), c0.min(col), c1.max(last_col)),
+                        });
+                        if let Some((r0, r1, c0, c1)) = bounds
+                            && (r1 - r0 + 1).saturating_mul(c1 - c0 + 1) > MAX_SHEET_CELLS
+                        {
+                            return Err(format!(
+                                "工作表“{table}”的重复行列展开后范围过大（约{}行×{}列），无法读取。请删除表格以外多余的行和列后另存为 .xlsx",
+                                r1 - r0 + 1,
+                                c1 - c0 + 1
+                            ));
+                        }
+                    }
+                    col = col.saturating_add(reps);
+                }
+                _ => {}
+            }
+        } else if let Event::End(e) = &event
+            && e.name().as_ref() == "table:table-row"
+        {
+            row = row.saturating_add(row_reps);
+        }
+        buf.clear();
+    }
+    Ok(())
+}
+
 /// A worksheet's cells like `Xlsx::worksheet_range`, but read sparsely first so an enormous
 /// bounding box is refused (with a message naming the far cell) instead of allocated.
 pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str) -> Result<Range<Data>, String> {
@@ -323,6 +412,38 @@ mod tests {
         assert!(r.is_err_and(|e| e.contains("无法解析")));
         assert_eq!(contained(|| Ok(7)), Ok(7));
         assert!(!QUIET.with(std::cell::Cell::get));
+    }
+
+    /// An .ods package with the given content.xml body inside one table.
+    fn ods(rows: &str) -> Vec<u8> {
+        use std::io::Write as _;
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="户">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        );
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file("content.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(content.as_bytes()).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn ods_repeats_are_bounded() {
+        let cell = r#"<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>"#;
+        let ok = ods(&format!(
+            r#"<table:table-row>{cell}{cell}</table:table-row><table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
+        ));
+        assert_eq!(vet_ods(&ok), Ok(()));
+        let bomb = ods(&format!(
+            r#"<table:table-row table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#
+        ));
+        assert!(vet_ods(&bomb).is_err_and(|e| e.contains("户") && e.contains("范围过大")));
+        // Values far apart make a big box too.
+        let far = ods(&format!(
+            r#"<table:table-row>{cell}</table:table-row><table:table-row table:number-rows-repeated="900000"/><table:table-row><table:table-cell table:number-columns-repeated="16000"/>{cell}</table:table-row>"#
+        ));
+        assert!(vet_ods(&far).is_err());
+        assert_eq!(vet_ods(b"not a zip"), Ok(()));
     }
 
     #[test]
