@@ -377,6 +377,28 @@ fn survey_forms_list_the_13_categories_and_prefill() {
 }
 
 #[test]
+fn measured_survey_rows_lay_out_like_self_measured_ones() {
+    let mut ws = sample();
+    ws.data.households[1].risks = vec!["住房安全".into(), "因病".into()];
+    ws.data.households[1].kind = HouseholdType::Monitored;
+    ws.data.households[1].monitor_category = Some(MonitorCategory::Marginal);
+    let ev = evaluation(&ws);
+    let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
+    let sized = survey::measured(engine(), &view).unwrap();
+    assert!(sized.notes_height.is_some_and(|h| h > 20.0));
+    for h in &sized.households {
+        assert!(h.categories.iter().all(|c| c.height.is_some_and(|x| x > 10.0)));
+    }
+    // Same rows, same heights: the fixed-size layout says exactly what the measuring one does.
+    assert_eq!(
+        engine().render_text_pages("survey.typ", &sized).unwrap(),
+        engine().render_text_pages("survey.typ", &view).unwrap()
+    );
+    let pdf = survey::render(engine(), &view, ev.as_of).unwrap();
+    assert_eq!(pdf.pages, view.households.len());
+}
+
+#[test]
 fn same_input_gives_identical_bytes() {
     let ws = sample();
     let ev = evaluation(&ws);
@@ -394,8 +416,8 @@ fn same_input_gives_identical_bytes() {
         engine().render("screening.typ", &s, ev.as_of).unwrap().bytes
     );
     assert_eq!(
-        engine().render("survey.typ", &v, ev.as_of).unwrap().bytes,
-        engine().render("survey.typ", &v, ev.as_of).unwrap().bytes
+        survey::render(engine(), &v, ev.as_of).unwrap().bytes,
+        survey::render(engine(), &v, ev.as_of).unwrap().bytes
     );
     // A fresh engine gives the same bytes too (nothing depends on engine state or the clock).
     let fresh = PdfEngine::with_options(None, &EngineOptions { system_fonts: false }).unwrap();

@@ -14,7 +14,6 @@ use crate::model::Workspace;
 use crate::render::RenderError;
 use crate::rules::{ComplianceStatus, Evaluation, RulesError, evaluate};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -209,37 +208,27 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     if partial {
         staging.seed_from_previous()?;
     }
-    // Typst recurses deeply on long tables (a county-size 时限合规报告 runs to hundreds of pages):
-    // worker threads get big stacks. The thread count still follows RAYON_NUM_THREADS.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(RENDER_STACK_BYTES)
-        .build()
-        .map_err(|e| BuildError::Options(format!("无法启动并行排版线程：{e}")))?;
-    let results: Vec<Result<Option<OutputEntry>, BuildError>> = pool.install(|| {
-        plan.par_iter()
-            .map(|job| {
-                let r = jobs::produce(&ctx, job).and_then(|out| match out {
-                    Some(doc) => staging.write(&job.rel_path, &doc.bytes).map(|sha| {
-                        Some(OutputEntry {
-                            path: job.rel_path.clone(),
-                            kind: job.kind.name().to_string(),
-                            village: job.village.clone(),
-                            format: job.format.ext().to_string(),
-                            pages: doc.pages,
-                            bytes: doc.bytes.len() as u64,
-                            sha256: sha,
-                        })
-                    }),
-                    None => Ok(None),
-                });
-                progress(Event::Done {
-                    kind: job.kind,
+    let results = run_jobs(&plan, |job| {
+        let r = jobs::produce(&ctx, job).and_then(|out| match out {
+            Some(doc) => staging.write(&job.rel_path, &doc.bytes).map(|sha| {
+                Some(OutputEntry {
+                    path: job.rel_path.clone(),
+                    kind: job.kind.name().to_string(),
                     village: job.village.clone(),
-                });
-                r
-            })
-            .collect()
-    });
+                    format: job.format.ext().to_string(),
+                    pages: doc.pages,
+                    bytes: doc.bytes.len() as u64,
+                    sha256: sha,
+                })
+            }),
+            None => Ok(None),
+        });
+        progress(Event::Done {
+            kind: job.kind,
+            village: job.village.clone(),
+        });
+        r
+    })?;
     let mut outputs = Vec::new();
     for r in results {
         if let Some(o) = r? {
@@ -340,6 +329,57 @@ pub fn verify(dir: &Path) -> Result<Vec<VerifyReport>, BuildError> {
         )));
     }
     dirs.iter().map(|d| verify_dir(d)).collect()
+}
+
+/// Runs `produce` over the jobs (biggest first) and returns the results in plan order.
+///
+/// One feeder thread per core takes the next job and runs it inside a big-stack rayon pool, where
+/// Typst lays out page runs in parallel. Jobs are deliberately *not* rayon tasks themselves: a
+/// worker waiting inside Typst's parallel layout would steal further whole documents and nest
+/// them on its stack, so many documents were in flight at once and memory grew with the
+/// workspace. This way at most one document per feeder is being rendered.
+fn run_jobs<T: Send>(
+    plan: &[jobs::Job],
+    produce: impl Fn(&jobs::Job) -> Result<T, BuildError> + Sync,
+) -> Result<Vec<Result<T, BuildError>>, BuildError> {
+    // Typst recurses deeply on long tables (a county-size 时限合规报告 runs to hundreds of pages):
+    // render threads get big stacks. The thread count follows RAYON_NUM_THREADS.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(RENDER_STACK_BYTES)
+        .build()
+        .map_err(|e| BuildError::Options(format!("无法启动并行排版线程：{e}")))?;
+    let feeders = pool.current_num_threads().clamp(1, plan.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<T, BuildError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..feeders)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = plan.get(i) else { break };
+                        mine.push((i, pool.install(|| produce(job))));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(plan.len());
+        for h in handles {
+            match h.join() {
+                Ok(mine) => all.extend(mine),
+                // A panic inside a render is a bug; report it instead of tearing down the CLI.
+                Err(_) => {
+                    return Err(BuildError::Options(
+                        "排版线程意外中止（程序缺陷），已生成的文件未写入。请把输入文件和命令报告给开发人员".into(),
+                    ));
+                }
+            }
+        }
+        Ok(all)
+    })?;
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done.into_iter().map(|(_, r)| r).collect())
 }
 
 #[cfg(test)]

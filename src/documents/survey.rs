@@ -7,8 +7,12 @@
 use super::commitment::cn_date;
 use super::screening::results;
 use crate::model::{Household, HouseholdType, ProblemType, ProcedureKind, Workspace};
+use crate::render::RenderError;
+use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::rules::Evaluation;
+use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::HashMap;
 
 pub const TITLE: &str = "巩固拓展脱贫攻坚成果集中排查入户排查表";
 
@@ -221,6 +225,9 @@ pub struct SurveyView {
     /// Printed on every form: 数据截至 date.
     pub as_of: String,
     pub households: Vec<SurveyPage>,
+    /// Measured height of the 填表说明 block in pt (set by [`render`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes_height: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -257,6 +264,9 @@ pub struct SurveyCategory {
     pub items: Vec<SurveyItem>,
     /// 排查问题 lines known from the data (problems, risks, rule results).
     pub problems: Vec<String>,
+    /// Measured row height in pt (set by [`render`]); the template measures rows without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -268,6 +278,66 @@ pub struct SurveyItem {
     pub checked: bool,
     /// Not household-level (填表说明 2): printed grey.
     pub departmental: bool,
+}
+
+/// What the template's measure mode reads: the distinct rows and the notes.
+#[derive(Serialize)]
+struct MeasureInput<'a> {
+    measure: Vec<&'a SurveyCategory>,
+    notes: &'a [String],
+}
+
+#[derive(serde::Deserialize)]
+struct Measured {
+    rows: Vec<f64>,
+    notes: f64,
+}
+
+/// Lays out the village's forms, with the rows measured first (see [`measured`]).
+pub fn render(engine: &PdfEngine, view: &SurveyView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
+    engine.render("survey.typ", &measured(engine, view)?, date)
+}
+
+/// The view with every row's height and the notes' height filled in. Each distinct row is
+/// measured once, in one small compile of the template's measure mode; with the heights given,
+/// the template draws every row at a fixed size and Typst reuses the layout of rows it has seen
+/// (most rows are the same on every form), which makes the batch several times faster.
+pub fn measured(engine: &PdfEngine, view: &SurveyView) -> Result<SurveyView, RenderError> {
+    let mut distinct: HashMap<(&str, Vec<bool>, &[String]), usize> = HashMap::new();
+    let mut rows: Vec<&SurveyCategory> = Vec::new();
+    let mut index: Vec<Vec<usize>> = Vec::with_capacity(view.households.len());
+    for h in &view.households {
+        index.push(
+            h.categories
+                .iter()
+                .map(|c| {
+                    let key = (
+                        c.seq.as_str(),
+                        c.items.iter().map(|i| i.checked).collect(),
+                        c.problems.as_slice(),
+                    );
+                    *distinct.entry(key).or_insert_with(|| {
+                        rows.push(c);
+                        rows.len() - 1
+                    })
+                })
+                .collect(),
+        );
+    }
+    let input = MeasureInput {
+        measure: rows,
+        notes: &view.notes,
+    };
+    let measured: Measured = serde_json::from_value(engine.metadata("survey.typ", &input, "fangpin-measure")?)
+        .map_err(|e| RenderError::Typst(format!("入户排查表测量结果无法读取：{e}")))?;
+    let mut sized = view.clone();
+    sized.notes_height = Some(measured.notes);
+    for (h, idx) in sized.households.iter_mut().zip(&index) {
+        for (c, &i) in h.categories.iter_mut().zip(idx) {
+            c.height = measured.rows.get(i).copied();
+        }
+    }
+    Ok(sized)
 }
 
 /// The 入户排查表 batch of one village; `None` when the village has no household.
@@ -291,6 +361,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<SurveyVi
         notes: NOTES.iter().map(|s| s.to_string()).collect(),
         as_of: cn_date(eval.as_of),
         households,
+        notes_height: None,
     })
 }
 
@@ -413,6 +484,7 @@ fn page(ws: &Workspace, eval: &Evaluation, index: usize, h: &Household) -> Surve
                 .filter(|(k, _)| *k == c.kind)
                 .map(|(_, l)| l.clone())
                 .collect(),
+            height: None,
         })
         .collect();
     SurveyPage {

@@ -434,9 +434,9 @@ mod tests {
             r#"<table:table-row>{cell}{cell}</table:table-row><table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
         ));
         assert_eq!(vet_ods(&ok), Ok(()));
-        let bomb = ods(&format!(
-            r#"<table:table-row table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#
-        ));
+        let bomb = ods(
+            r#"<table:table-row table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#,
+        );
         assert!(vet_ods(&bomb).is_err_and(|e| e.contains("户") && e.contains("范围过大")));
         // Values far apart make a big box too.
         let far = ods(&format!(

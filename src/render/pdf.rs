@@ -152,7 +152,7 @@ impl PdfEngine {
             .add_file_resolver(SharedFiles(files.clone()))
             // Keep memoised results (parsed/evaluated lib.typ, shaped text) for a few
             // compiles instead of evicting after each one.
-            .comemo_evict_max_age(Some(16))
+            .comemo_evict_max_age(Some(4))
             .build();
         Ok(PdfEngine { engine, files, fonts })
     }
@@ -206,6 +206,23 @@ impl PdfEngine {
             bytes,
             pages: doc.pages().len(),
         })
+    }
+
+    /// The value of the `#metadata(..) <label>` that `template` lays out for `view`, as JSON.
+    /// Templates use this to report measurements (e.g. row heights) back to fangpin.
+    pub fn metadata<V: Serialize>(
+        &self,
+        template: &str,
+        view: &V,
+        label: &str,
+    ) -> Result<serde_json::Value, RenderError> {
+        use typst::introspection::Introspector as _;
+        let doc = self.document(template, view, None)?;
+        let missing = || RenderError::Typst(format!("模板 {template} 没有给出 <{label}> 数据"));
+        let label = typst::foundations::Label::new(typst::utils::PicoStr::intern(label)).ok_or_else(missing)?;
+        let content = doc.introspector().query_label(label).map_err(|_| missing())?;
+        let value = content.get_by_name("value").map_err(|_| missing())?;
+        serde_json::to_value(&value).map_err(|e| RenderError::Data(e.to_string()))
     }
 
     /// The laid-out text of the document, pages separated by form feeds (`\u{c}`), lines
