@@ -377,7 +377,7 @@ fn survey_forms_list_the_13_categories_and_prefill() {
 }
 
 #[test]
-fn measured_survey_rows_lay_out_like_self_measured_ones() {
+fn measured_fixed_parts_lay_out_like_self_measured_ones() {
     let mut ws = sample();
     ws.data.households[1].risks = vec!["住房安全".into(), "因病".into()];
     ws.data.households[1].kind = HouseholdType::Monitored;
@@ -395,6 +395,16 @@ fn measured_survey_rows_lay_out_like_self_measured_ones() {
         engine().render_text_pages("survey.typ", &view).unwrap()
     );
     let pdf = survey::render(engine(), &view, ev.as_of).unwrap();
+    assert_eq!(pdf.pages, view.households.len());
+
+    let view = commitment::view(&ws, &ev, "巴彦嘎查").unwrap();
+    let sized = commitment::measured(engine(), &view).unwrap();
+    assert!(sized.body_height.is_some_and(|h| h > 20.0) && sized.proxy_height.is_some_and(|h| h > 20.0));
+    assert_eq!(
+        engine().render_text_pages("commitment.typ", &sized).unwrap(),
+        engine().render_text_pages("commitment.typ", &view).unwrap()
+    );
+    let pdf = commitment::render(engine(), &view, ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
 }
 

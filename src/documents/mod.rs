@@ -11,6 +11,24 @@ pub mod screening;
 pub mod summary;
 pub mod survey;
 
+use crate::render::RenderError;
+use crate::render::pdf::PdfEngine;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// What a template reports in its measure mode (its input has a `measure` key): instead of
+/// pages it lays out `#metadata(..) <fangpin-measure>` with the heights (in pt) of the parts
+/// that are the same on every page. Those parts are then drawn at that fixed size, which lets
+/// Typst lay them out once per file instead of once per page.
+pub(crate) fn measure<I: Serialize, T: DeserializeOwned>(
+    engine: &PdfEngine,
+    template: &str,
+    input: &I,
+) -> Result<T, RenderError> {
+    let value = engine.metadata(template, input, "fangpin-measure")?;
+    serde_json::from_value(value).map_err(|e| RenderError::Typst(format!("模板 {template} 的测量结果无法读取：{e}")))
+}
+
 /// Masks an ID number for public documents: the first 6 and last 4 characters stay,
 /// the rest become `*` (`150724198001010263` → `150724********0263`). Short values are
 /// masked entirely but their last character, so nothing identifying leaks.

@@ -328,8 +328,7 @@ pub fn measured(engine: &PdfEngine, view: &SurveyView) -> Result<SurveyView, Ren
         measure: rows,
         notes: &view.notes,
     };
-    let measured: Measured = serde_json::from_value(engine.metadata("survey.typ", &input, "fangpin-measure")?)
-        .map_err(|e| RenderError::Typst(format!("入户排查表测量结果无法读取：{e}")))?;
+    let measured: Measured = super::measure(engine, "survey.typ", &input)?;
     let mut sized = view.clone();
     sized.notes_height = Some(measured.notes);
     for (h, idx) in sized.households.iter_mut().zip(&index) {
