@@ -377,14 +377,14 @@ fn survey_forms_list_the_13_categories_and_prefill() {
 }
 
 #[test]
-fn measured_fixed_parts_lay_out_like_self_measured_ones() {
+fn measured_survey_rows_lay_out_like_self_measured_ones() {
     let mut ws = sample();
     ws.data.households[1].risks = vec!["住房安全".into(), "因病".into()];
     ws.data.households[1].kind = HouseholdType::Monitored;
     ws.data.households[1].monitor_category = Some(MonitorCategory::Marginal);
     let ev = evaluation(&ws);
     let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
-    let sized = survey::measured(engine(), &view).unwrap();
+    let sized = survey::measured(engine(), &view);
     assert!(sized.notes_height.is_some_and(|h| h > 20.0));
     for h in &sized.households {
         assert!(h.categories.iter().all(|c| c.height.is_some_and(|x| x > 10.0)));
@@ -396,16 +396,25 @@ fn measured_fixed_parts_lay_out_like_self_measured_ones() {
     );
     let pdf = survey::render(engine(), &view, ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
+}
 
-    let view = commitment::view(&ws, &ev, "巴彦嘎查").unwrap();
-    let sized = commitment::measured(engine(), &view).unwrap();
-    assert!(sized.body_height.is_some_and(|h| h > 20.0) && sized.proxy_height.is_some_and(|h| h > 20.0));
-    assert_eq!(
-        engine().render_text_pages("commitment.typ", &sized).unwrap(),
-        engine().render_text_pages("commitment.typ", &view).unwrap()
-    );
-    let pdf = commitment::render(engine(), &view, ev.as_of).unwrap();
+/// A workspace's own 入户排查表 written for an older version (no measure mode) still renders:
+/// the rows are then simply not pre-measured.
+#[test]
+fn survey_override_without_measure_mode_still_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("survey.typ"),
+        "#let data = json(bytes(sys.inputs.data))\n#for (i, h) in data.households.enumerate() {\n  if i > 0 { pagebreak() }\n  [自制排查表：#h.head_name]\n}\n",
+    )
+    .unwrap();
+    let own = PdfEngine::with_options(Some(dir.path()), &EngineOptions { system_fonts: false }).unwrap();
+    let ws = sample();
+    let ev = evaluation(&ws);
+    let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
+    let pdf = survey::render(&own, &view, ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
+    assert!(flat(&own.render_text("survey.typ", &view).unwrap()).contains("自制排查表"));
 }
 
 #[test]

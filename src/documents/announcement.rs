@@ -4,7 +4,7 @@
 //! Public document: no ID or phone number of any household.
 
 use super::notice::authority;
-use super::publicity::measures_text;
+use super::publicity::{households_of, measures_text};
 use super::{date_zh, publicity::committee};
 use crate::model::{ProcedureKind, Stage, Workspace};
 use crate::render::RenderError;
@@ -102,6 +102,7 @@ pub fn view(
             "已落实帮扶措施",
         ),
     ];
+    let in_village = households_of(ws, village);
     for (k, (kind, heading, category_header, measures_header)) in kinds.into_iter().enumerate() {
         let mut cases: Vec<_> = ws
             .data
@@ -112,7 +113,7 @@ pub fn view(
                 let approved = p
                     .date(Stage::CountyApproval)
                     .filter(|d| *d <= eval.as_of && d.year() >= ws.campaign.year)?;
-                let h = ws.data.household(&p.household_id).filter(|h| h.village == village)?;
+                let h = *in_village.get(p.household_id.as_str())?;
                 Some((h, p, approved))
             })
             .collect();

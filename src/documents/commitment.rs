@@ -5,8 +5,6 @@
 //! follows 002 §2(4) (不识字的农户可委托村干部、村民小组长或近亲属代为填写，同时加按本人手印).
 
 use crate::model::{Household, Member, ProcedureKind, Stage, Workspace};
-use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -37,58 +35,6 @@ pub struct CommitmentView {
     pub body: String,
     pub proxy_note: String,
     pub households: Vec<CommitmentPage>,
-    /// Measured heights (pt) of the body text and the 代签 box, the same on every page (set by
-    /// [`measured`]); the template lays them out at their natural size without.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body_height: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_height: Option<f64>,
-}
-
-/// The template's measure mode input: the view without pages.
-#[derive(Serialize)]
-struct MeasureInput<'a> {
-    measure: bool,
-    title: &'a str,
-    internal_mark: &'a str,
-    township: &'a str,
-    village: &'a str,
-    addressee: &'a str,
-    body: &'a str,
-    proxy_note: &'a str,
-    households: [(); 0],
-}
-
-#[derive(serde::Deserialize)]
-struct Measured {
-    body: f64,
-    proxy: f64,
-}
-
-/// Lays out the village's forms with the fixed parts measured first (see [`measured`]).
-pub fn render(engine: &PdfEngine, view: &CommitmentView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
-    engine.render("commitment.typ", &measured(engine, view)?, date)
-}
-
-/// The view with the heights of the parts that are the same on every page filled in, so the
-/// template draws them at a fixed size and Typst lays them out once per file.
-pub fn measured(engine: &PdfEngine, view: &CommitmentView) -> Result<CommitmentView, RenderError> {
-    let input = MeasureInput {
-        measure: true,
-        title: &view.title,
-        internal_mark: &view.internal_mark,
-        township: &view.township,
-        village: &view.village,
-        addressee: &view.addressee,
-        body: &view.body,
-        proxy_note: &view.proxy_note,
-        households: [],
-    };
-    let m: Measured = super::measure(engine, "commitment.typ", &input)?;
-    let mut sized = view.clone();
-    sized.body_height = Some(m.body);
-    sized.proxy_height = Some(m.proxy);
-    Ok(sized)
 }
 
 /// One household's page.
@@ -140,8 +86,6 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<Commitme
         body: BODY.to_string(),
         proxy_note: PROXY_NOTE.to_string(),
         households: pages,
-        body_height: None,
-        proxy_height: None,
     })
 }
 

@@ -14,7 +14,7 @@ use crate::rules::Evaluation;
 use crate::rules::calendar::Calendar;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const TEMPLATE: &str = "publicity.typ";
 pub const TEXT: &str = "publicity.tera";
@@ -185,6 +185,16 @@ fn publicised(p: &Procedure, year: i32) -> bool {
     p.date(Stage::VillageReview).is_some() && later.iter().all(|s| p.date(*s).is_none())
 }
 
+/// The village's households by 户编号 (the first one when an ID repeats, like
+/// `Dataset::household`): one pass instead of a scan of the whole county per case.
+pub(crate) fn households_of<'a>(ws: &'a Workspace, village: &str) -> HashMap<&'a str, &'a Household> {
+    let mut map = HashMap::new();
+    for h in ws.data.households.iter().filter(|h| h.village == village) {
+        map.entry(h.id.as_str()).or_insert(h);
+    }
+    map
+}
+
 /// The measures of a household, `类别：具体措施` joined with ；.
 pub(crate) fn measures_text(ws: &Workspace, household_id: &str) -> String {
     let items: Vec<String> = ws
@@ -241,18 +251,16 @@ pub fn view(
         DurationUnit::Months => "个月",
     };
     let mut batches: BTreeMap<(NaiveDate, NaiveDate), Vec<(&Household, &Procedure)>> = BTreeMap::new();
+    let in_village = households_of(ws, village);
     for p in ws
         .data
         .procedures
         .iter()
         .filter(|p| p.kind == kind.procedure() && publicised(p, ws.campaign.year))
     {
-        let Some(h) = ws.data.household(&p.household_id) else {
+        let Some(&h) = in_village.get(p.household_id.as_str()) else {
             continue;
         };
-        if h.village != village {
-            continue;
-        }
         let start = match p.date(Stage::PublicityStart) {
             Some(d) => d,
             None => {

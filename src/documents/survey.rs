@@ -12,7 +12,7 @@ use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub const TITLE: &str = "巩固拓展脱贫攻坚成果集中排查入户排查表";
 
@@ -295,14 +295,14 @@ struct Measured {
 
 /// Lays out the village's forms, with the rows measured first (see [`measured`]).
 pub fn render(engine: &PdfEngine, view: &SurveyView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
-    engine.render("survey.typ", &measured(engine, view)?, date)
+    engine.render("survey.typ", &measured(engine, view), date)
 }
 
 /// The view with every row's height and the notes' height filled in. Each distinct row is
 /// measured once, in one small compile of the template's measure mode; with the heights given,
 /// the template draws every row at a fixed size and Typst reuses the layout of rows it has seen
 /// (most rows are the same on every form), which makes the batch several times faster.
-pub fn measured(engine: &PdfEngine, view: &SurveyView) -> Result<SurveyView, RenderError> {
+pub fn measured(engine: &PdfEngine, view: &SurveyView) -> SurveyView {
     let mut distinct: HashMap<(&str, Vec<bool>, &[String]), usize> = HashMap::new();
     let mut rows: Vec<&SurveyCategory> = Vec::new();
     let mut index: Vec<Vec<usize>> = Vec::with_capacity(view.households.len());
@@ -328,7 +328,9 @@ pub fn measured(engine: &PdfEngine, view: &SurveyView) -> Result<SurveyView, Ren
         measure: rows,
         notes: &view.notes,
     };
-    let measured: Measured = super::measure(engine, "survey.typ", &input)?;
+    let Some(measured) = super::measure::<_, Measured>(engine, "survey.typ", &input) else {
+        return view.clone();
+    };
     let mut sized = view.clone();
     sized.notes_height = Some(measured.notes);
     for (h, idx) in sized.households.iter_mut().zip(&index) {
@@ -336,18 +338,19 @@ pub fn measured(engine: &PdfEngine, view: &SurveyView) -> Result<SurveyView, Ren
             c.height = measured.rows.get(i).copied();
         }
     }
-    Ok(sized)
+    sized
 }
 
 /// The 入户排查表 batch of one village; `None` when the village has no household.
 pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<SurveyView> {
+    let look = Lookups::new(ws, eval);
     let households: Vec<SurveyPage> = ws
         .data
         .households
         .iter()
         .enumerate()
         .filter(|(_, h)| h.village == village)
-        .map(|(i, h)| page(ws, eval, i, h))
+        .map(|(i, h)| page(ws, eval, &look, i, h))
         .collect();
     let first = ws.data.households.iter().find(|h| h.village == village)?;
     let county = ws.campaign.region.county.clone();
@@ -384,21 +387,52 @@ impl Findings {
     }
 }
 
-fn findings(ws: &Workspace, eval: &Evaluation, index: usize, h: &Household) -> Findings {
+/// Per-household lookups built once per village batch (a scan of the county's problems and
+/// cases per household would make the batch quadratic).
+struct Lookups<'a> {
+    /// Indexes into `ws.data.problems` by 户编号.
+    problems: HashMap<&'a str, Vec<usize>>,
+    /// Ledger status label by problem index.
+    ledger_status: HashMap<usize, &'static str>,
+    /// Households with a 识别纳入 case.
+    identifying: HashSet<&'a str>,
+}
+
+impl<'a> Lookups<'a> {
+    fn new(ws: &'a Workspace, eval: &Evaluation) -> Lookups<'a> {
+        let mut problems: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (pi, p) in ws.data.problems.iter().enumerate() {
+            if let Some(id) = p.household_id.as_deref() {
+                problems.entry(id).or_default().push(pi);
+            }
+        }
+        let mut ledger_status = HashMap::new();
+        for l in &eval.ledger {
+            ledger_status.entry(l.problem).or_insert(l.status.label());
+        }
+        let identifying = ws
+            .data
+            .procedures
+            .iter()
+            .filter(|p| p.kind == ProcedureKind::Identification)
+            .map(|p| p.household_id.as_str())
+            .collect();
+        Lookups {
+            problems,
+            ledger_status,
+            identifying,
+        }
+    }
+}
+
+fn findings(ws: &Workspace, eval: &Evaluation, look: &Lookups<'_>, index: usize, h: &Household) -> Findings {
     let mut f = Findings::default();
     let policy_household = h.kind != HouseholdType::Ordinary;
 
     // Recorded problems of this household, with their status as of the run.
-    for (pi, p) in ws.data.problems.iter().enumerate() {
-        if p.household_id.as_deref() != Some(h.id.as_str()) {
-            continue;
-        }
-        let status = eval
-            .ledger
-            .iter()
-            .find(|l| l.problem == pi)
-            .map(|l| l.status.label())
-            .or(p.status.map(|s| s.label()));
+    for &pi in look.problems.get(h.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+        let Some(p) = ws.data.problems.get(pi) else { continue };
+        let status = look.ledger_status.get(&pi).copied().or(p.status.map(|s| s.label()));
         let line = match status {
             Some(s) => format!("{}（{}）", p.content, s),
             None => p.content.clone(),
@@ -447,19 +481,14 @@ fn findings(ws: &Workspace, eval: &Evaluation, index: usize, h: &Household) -> F
     if !signals.is_empty() {
         f.add(ProblemType::Overall, Some(0), signals.join("；"));
     }
-    if ws
-        .data
-        .procedures
-        .iter()
-        .any(|p| p.household_id == h.id && p.kind == ProcedureKind::Identification)
-    {
+    if look.identifying.contains(h.id.as_str()) {
         f.add(ProblemType::Overall, Some(1), "已启动识别纳入程序".to_string());
     }
     f
 }
 
-fn page(ws: &Workspace, eval: &Evaluation, index: usize, h: &Household) -> SurveyPage {
-    let f = findings(ws, eval, index, h);
+fn page(ws: &Workspace, eval: &Evaluation, look: &Lookups<'_>, index: usize, h: &Household) -> SurveyPage {
+    let f = findings(ws, eval, look, index, h);
     let categories = CATEGORIES
         .iter()
         .enumerate()
