@@ -11,6 +11,10 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::time::Instant;
 
+// The same allocator as the fangpin binary, so the figures match what `fangpin build` does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn as_of() -> chrono::NaiveDate {
     GenOptions::sample().as_of
 }

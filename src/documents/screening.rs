@@ -2,9 +2,10 @@
 //! data and the screening rules. The same view feeds 筛查表.pdf and 筛查表.xlsx.
 
 use super::commitment::cn_date;
-use crate::model::{Household, Money, ProcedureKind, Workspace};
+use crate::model::{Household, Money, Procedure, ProcedureKind, Workspace};
 use crate::rules::{Evaluation, IncomeResult, ScreeningResult};
 use serde::Serialize;
+use std::collections::HashMap;
 
 pub const TITLE: &str = "防止返贫监测帮扶筛查表";
 
@@ -89,6 +90,7 @@ pub struct ScreeningRow {
 
 /// The 筛查表 of one village; `None` when the village has no household.
 pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<ScreeningView> {
+    let cases = cases_by_household(ws);
     let rows: Vec<ScreeningRow> = ws
         .data
         .households
@@ -96,7 +98,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<Screenin
         .enumerate()
         .filter(|(_, h)| h.village == village)
         .enumerate()
-        .map(|(n, (i, h))| row(ws, eval, i, h, n + 1))
+        .map(|(n, (i, h))| row(eval, &cases, i, h, n + 1))
         .collect();
     let first = ws.data.households.iter().find(|h| h.village == village)?;
     let line = ws.campaign.monitoring_line.round_yuan().to_string();
@@ -136,7 +138,24 @@ pub(crate) fn results<'a>(
     (s, i)
 }
 
-fn row(ws: &Workspace, eval: &Evaluation, index: usize, h: &Household, seq: usize) -> ScreeningRow {
+/// Each household's cases, built once per table (scanning all of the county's cases for every
+/// household would make the table quadratic).
+fn cases_by_household(ws: &Workspace) -> HashMap<&str, Vec<&Procedure>> {
+    let mut map: HashMap<&str, Vec<&Procedure>> = HashMap::new();
+    for p in &ws.data.procedures {
+        map.entry(p.household_id.as_str()).or_default().push(p);
+    }
+    map
+}
+
+fn row(
+    eval: &Evaluation,
+    cases: &HashMap<&str, Vec<&Procedure>>,
+    index: usize,
+    h: &Household,
+    seq: usize,
+) -> ScreeningRow {
+    let cases: &[&Procedure] = cases.get(h.id.as_str()).map(Vec::as_slice).unwrap_or_default();
     let (s, inc) = results(eval, index, h);
     let per_capita = inc.and_then(|i| i.per_capita).or(h.income.per_capita);
     let basic = s.and_then(|s| s.basic_needs_met).or(h.basic_needs_met);
@@ -144,11 +163,7 @@ fn row(ws: &Workspace, eval: &Evaluation, index: usize, h: &Household, seq: usiz
     let reasons: Vec<String> = s.map(|s| s.reasons.clone()).unwrap_or_default();
     let exclusions: Vec<String> = s.map(|s| s.exclusions.clone()).unwrap_or_else(|| h.exclusions.clone());
     let self_declared = h.key_groups.iter().any(|k| k == "自主申报")
-        || ws
-            .data
-            .procedures
-            .iter()
-            .any(|p| p.household_id == h.id && p.lead_source.as_deref() == Some("自主申报"));
+        || cases.iter().any(|p| p.lead_source.as_deref() == Some("自主申报"));
     ScreeningRow {
         seq: seq.to_string(),
         household_id: h.id.clone(),
@@ -163,7 +178,7 @@ fn row(ws: &Workspace, eval: &Evaluation, index: usize, h: &Household, seq: usiz
         key_group: yes_no(Some(s.is_some_and(|s| s.key_group))),
         key_group_reasons: reasons.join("、"),
         exclusions: exclusions.join("、"),
-        opinion: opinion(ws, h, &exclusions),
+        opinion: opinion(cases, &exclusions),
         self_declared,
         surveyed_on: String::new(),
         note: h.note.clone().unwrap_or_default(),
@@ -188,15 +203,10 @@ pub(crate) fn yes_no(v: Option<bool>) -> String {
 
 /// 初步核查意见 as far as the data establishes it: an open case says what the village decided;
 /// an exclusion case must be written down (000 附件1), never dropped silently.
-fn opinion(ws: &Workspace, h: &Household, exclusions: &[String]) -> String {
+fn opinion(cases: &[&Procedure], exclusions: &[String]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for kind in ProcedureKind::ALL {
-        if ws
-            .data
-            .procedures
-            .iter()
-            .any(|p| p.household_id == h.id && p.kind == *kind)
-        {
+        if cases.iter().any(|p| p.kind == *kind) {
             parts.push(
                 match kind {
                     ProcedureKind::Identification => "拟纳入监测对象，已启动识别纳入程序",
