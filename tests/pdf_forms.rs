@@ -584,6 +584,48 @@ fn sample_workspace_documents() {
     }
 }
 
+/// A long 时限合规报告 is laid out in parts and numbered afterwards: every line is there, every
+/// page says 第i页 共N页 with the right numbers, and the sections come once, in order.
+#[test]
+fn compliance_report_in_parts_keeps_every_line_and_numbers_pages() {
+    use fangpin::documents::compliance_report;
+    let ws = fangpin::ingest::load_workspace(std::path::Path::new("data")).unwrap();
+    let as_of = ws.campaign.as_of.unwrap();
+    let ev = fangpin::rules::evaluate(&ws, as_of).unwrap();
+    let cr = compliance_report::view(&ws, &ev);
+    assert!(cr.cases.len() > 20, "the sample has enough lines to split");
+    let whole = compliance_report::render(engine(), &cr, as_of).unwrap();
+    let parts = compliance_report::render_in_parts(engine(), &cr, 7, as_of).unwrap();
+    assert!(parts.pages >= whole.pages);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parts.pdf");
+    std::fs::write(&path, &parts.bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed: .ci/run installs it");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert_eq!(pages.len(), parts.pages);
+    for (i, p) in pages.iter().enumerate() {
+        let p = flat(p);
+        assert!(
+            p.contains(&format!("第{}页", i + 1)) && p.contains(&format!("共{}页", parts.pages)),
+            "page {} footer: {p}",
+            i + 1
+        );
+    }
+    let all = flat(&text);
+    for l in &cr.cases {
+        assert!(all.contains(&flat(&l.household_id)), "{} missing", l.household_id);
+    }
+    assert_eq!(all.matches("一、状态统计").count(), 1);
+    assert_eq!(all.matches("三、工作进度").count(), 1);
+    assert!(all.find("二、办理时限") < all.find("三、工作进度"));
+}
+
 /// Throughput of the 承诺授权书 template, cold (nothing memoised from an earlier compile):
 /// `cargo test --release --test pdf_forms commitment_throughput -- --ignored --nocapture`.
 #[test]

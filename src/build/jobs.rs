@@ -154,7 +154,7 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
             xlsx_out(xlsx::compliance::write(&doc::compliance_report::view(ws, eval)), job)
         }
         (DocKind::Compliance, Format::Pdf) => pdf(
-            engine()?.render("compliance.typ", &doc::compliance_report::view(ws, eval), as_of),
+            doc::compliance_report::render(engine()?, &doc::compliance_report::view(ws, eval), as_of),
             job,
         ),
         (DocKind::Roster, _) => xlsx_out(xlsx::roster::write(&doc::roster::view(ws, eval)), job),

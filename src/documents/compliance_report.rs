@@ -4,6 +4,8 @@
 use super::date_zh;
 use super::ledger::FormHead;
 use crate::model::Workspace;
+use crate::render::RenderError;
+use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::rules::{ComplianceRow, ComplianceStatus, Evaluation};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -123,6 +125,73 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> ComplianceView {
         milestones,
         tally,
     }
+}
+
+/// Case lines per part when the printable report is laid out in parts: about 100 pages each.
+/// Typst's memory grows with the pages of one compile (a county's 15,000 lines as one document
+/// took 2.5 GB); each part adds one page break, the only visible difference.
+pub const LINES_PER_PART: usize = 2_000;
+
+/// One part of the report for `compliance.typ` (the view's keys, a slice of the case lines,
+/// and which part it is).
+#[derive(Serialize)]
+struct Part<'a> {
+    title: &'a str,
+    head: &'a FormHead,
+    as_of_text: &'a str,
+    cases: &'a [ComplianceLine],
+    milestones: &'a [ComplianceLine],
+    tally: &'a [StatusCount],
+    part: PartPlace,
+}
+
+#[derive(Serialize)]
+struct PartPlace {
+    first: bool,
+    last: bool,
+}
+
+#[derive(Serialize)]
+struct Footers<'a> {
+    title: &'a str,
+    footer_pages: usize,
+}
+
+/// The printable 时限合规报告; a long one is laid out in parts of [`LINES_PER_PART`] lines.
+pub fn render(engine: &PdfEngine, view: &ComplianceView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
+    render_in_parts(engine, view, LINES_PER_PART, date)
+}
+
+/// [`render`] with parts of `lines_per_part` case lines (at least 1).
+pub fn render_in_parts(
+    engine: &PdfEngine,
+    view: &ComplianceView,
+    lines_per_part: usize,
+    date: NaiveDate,
+) -> Result<RenderedPdf, RenderError> {
+    let lines_per_part = lines_per_part.max(1);
+    if view.cases.len() <= lines_per_part {
+        return engine.render("compliance.typ", view, date);
+    }
+    let chunks: Vec<&[ComplianceLine]> = view.cases.chunks(lines_per_part).collect();
+    let n = chunks.len();
+    let parts = chunks.into_iter().enumerate().map(|(i, cases)| Part {
+        title: &view.title,
+        head: &view.head,
+        as_of_text: &view.as_of_text,
+        cases,
+        milestones: if i + 1 == n { &view.milestones } else { &[] },
+        tally: &view.tally,
+        part: PartPlace {
+            first: i == 0,
+            last: i + 1 == n,
+        },
+    });
+    let footers = |pages| Footers {
+        title: &view.title,
+        footer_pages: pages,
+    };
+    engine.render_parts("compliance.typ", parts, footers, date)
 }
 
 #[cfg(test)]

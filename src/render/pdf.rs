@@ -208,6 +208,47 @@ impl PdfEngine {
         })
     }
 
+    /// Renders one document from parts laid out one after another, each in its own compile, so
+    /// a very long table never has to be held by Typst at once (memory grows with the pages of
+    /// one compile). Each part starts on a new page. `footers` is laid out last with the total
+    /// page count and must give one page per page of the document, carrying only what goes on
+    /// every page (page numbers); its pages are laid over the parts' pages.
+    pub fn render_parts<P: Serialize, F: Serialize>(
+        &self,
+        template: &str,
+        parts: impl IntoIterator<Item = P>,
+        footers: impl FnOnce(usize) -> F,
+        date: NaiveDate,
+    ) -> Result<RenderedPdf, RenderError> {
+        let mut pages: typst::ecow::EcoVec<typst_layout::Page> = typst::ecow::EcoVec::new();
+        let mut info = None;
+        for part in parts {
+            let doc = self.document(template, &part, Some(date))?;
+            info.get_or_insert_with(|| typst::model::Document::info(&doc).clone());
+            pages.extend(doc.pages().iter().cloned());
+            // Drop this part's layout caches now rather than after several more compiles:
+            // the next part shares nothing with it, and holding them is what the parts avoid.
+            typst::comemo::evict(1);
+        }
+        let overlay = self.document(template, &footers(pages.len()), Some(date))?;
+        if overlay.pages().len() != pages.len() {
+            return Err(RenderError::Typst(format!(
+                "模板 {template} 的页脚页数（{}）与正文页数（{}）不一致",
+                overlay.pages().len(),
+                pages.len()
+            )));
+        }
+        for (page, over) in pages.make_mut().iter_mut().zip(overlay.pages()) {
+            page.frame.push_frame(Point::zero(), over.frame.clone());
+        }
+        let doc = PagedDocument::new(pages, info.unwrap_or_default());
+        let bytes = export_pdf(&doc, template, date)?;
+        Ok(RenderedPdf {
+            bytes,
+            pages: doc.pages().len(),
+        })
+    }
+
     /// The value of the `#metadata(..) <label>` that `template` lays out for `view`, as JSON.
     /// Templates use this to report measurements (e.g. row heights) back to fangpin.
     pub fn metadata<V: Serialize>(
