@@ -386,8 +386,14 @@ fn measured_survey_rows_lay_out_like_self_measured_ones() {
     let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
     let sized = survey::measured(engine(), &view);
     assert!(sized.notes_height.is_some_and(|h| h > 20.0));
+    let rows = sized.rows.as_ref().unwrap();
+    assert!(rows.iter().all(|c| c.height.is_some_and(|x| x > 10.0)));
+    // Most rows are the same on every form: far fewer distinct rows than forms × 13.
+    assert!(rows.len() < 13 * sized.households.len());
     for h in &sized.households {
-        assert!(h.categories.iter().all(|c| c.height.is_some_and(|x| x > 10.0)));
+        let ids = h.row_ids.as_ref().unwrap();
+        assert_eq!(ids.len(), 13);
+        assert!(ids.iter().all(|&i| i < rows.len()));
     }
     // Same rows, same heights: the fixed-size layout says exactly what the measuring one does.
     assert_eq!(

@@ -225,9 +225,16 @@ pub struct SurveyView {
     /// Printed on every form: 数据截至 date.
     pub as_of: String,
     pub households: Vec<SurveyPage>,
-    /// Measured height of the 填表说明 block in pt (set by [`render`]).
+    /// Measured height of the 填表说明 block in pt (set by [`measured`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes_height: Option<f64>,
+    /// Measured height of the table's header row in pt (set by [`measured`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_height: Option<f64>,
+    /// The distinct 排查类型 rows of the batch with their heights (set by [`measured`]); each
+    /// form then lists its rows by index (`row_ids`), so the template builds each row once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<SurveyCategory>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,7 +249,12 @@ pub struct SurveyPage {
     pub kind_boxes: Vec<CheckBox>,
     /// 监测对象类型 for 监测户, else empty.
     pub monitor_category: String,
+    /// The 13 rows; left empty by [`measured`], which lists them in `row_ids` instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<SurveyCategory>,
+    /// Indexes into the view's `rows`, in 排查类型 order (set by [`measured`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_ids: Option<Vec<usize>>,
     /// True when anything on the form was pre-filled from the data.
     pub prefilled: bool,
 }
@@ -283,7 +295,7 @@ pub struct SurveyItem {
 /// What the template's measure mode reads: the distinct rows and the notes.
 #[derive(Serialize)]
 struct MeasureInput<'a> {
-    measure: Vec<&'a SurveyCategory>,
+    measure: &'a [&'a SurveyCategory],
     notes: &'a [String],
 }
 
@@ -291,6 +303,7 @@ struct MeasureInput<'a> {
 struct Measured {
     rows: Vec<f64>,
     notes: f64,
+    header: f64,
 }
 
 /// Lays out the village's forms, with the rows measured first (see [`measured`]).
@@ -325,18 +338,30 @@ pub fn measured(engine: &PdfEngine, view: &SurveyView) -> SurveyView {
         );
     }
     let input = MeasureInput {
-        measure: rows,
+        measure: &rows,
         notes: &view.notes,
     };
     let Some(measured) = super::measure::<_, Measured>(engine, "survey.typ", &input) else {
         return view.clone();
     };
+    if measured.rows.len() != rows.len() {
+        return view.clone();
+    }
     let mut sized = view.clone();
     sized.notes_height = Some(measured.notes);
-    for (h, idx) in sized.households.iter_mut().zip(&index) {
-        for (c, &i) in h.categories.iter_mut().zip(idx) {
-            c.height = measured.rows.get(i).copied();
-        }
+    sized.header_height = Some(measured.header);
+    sized.rows = Some(
+        rows.iter()
+            .zip(&measured.rows)
+            .map(|(c, &height)| SurveyCategory {
+                height: Some(height),
+                ..(*c).clone()
+            })
+            .collect(),
+    );
+    for (h, idx) in sized.households.iter_mut().zip(index) {
+        h.categories.clear();
+        h.row_ids = Some(idx);
     }
     sized
 }
@@ -364,6 +389,8 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<SurveyVi
         as_of: cn_date(eval.as_of),
         households,
         notes_height: None,
+        header_height: None,
+        rows: None,
     })
 }
 
@@ -534,6 +561,7 @@ fn page(ws: &Workspace, eval: &Evaluation, look: &Lookups<'_>, index: usize, h: 
             .collect(),
         monitor_category: h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default(),
         categories,
+        row_ids: None,
         prefilled: !f.ticks.is_empty() || !f.lines.is_empty(),
     }
 }
