@@ -603,6 +603,13 @@ fn compliance_report_in_parts_keeps_every_line_and_numbers_pages() {
     let whole = compliance_report::render(engine(), &cr, as_of).unwrap();
     let parts = compliance_report::render_in_parts(engine(), &cr, 7, as_of).unwrap();
     assert!(parts.pages >= whole.pages);
+    assert_eq!(
+        parts.bytes,
+        compliance_report::render_in_parts(engine(), &cr, 7, as_of)
+            .unwrap()
+            .bytes,
+        "same parts, same bytes"
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("parts.pdf");
     std::fs::write(&path, &parts.bytes).unwrap();
