@@ -7,17 +7,19 @@
 //!
 //! All people are synthetic; IDs carry valid GB 11643 check digits unless a case breaks one.
 
+mod common;
+
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use common::{Run, command, run_command};
 use fangpin::ingest::id_check_digit;
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 use std::io::{Cursor, Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_fangpin");
 /// Generous for a debug build on two shared cores; a hang or runaway allocation trips it.
 const TIMEOUT: Duration = Duration::from_secs(120);
 const PROBLEM_LIST: &str = "加固测试排查-数据问题清单.xlsx";
@@ -31,66 +33,9 @@ const CAMPAIGN: &str = "名称: 加固测试排查
 
 // ------------------------------------------------------------------ running the binary
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
 /// Runs the binary with a timeout guard (the child is killed when it trips).
 fn run(args: &[&std::ffi::OsStr]) -> Run {
-    let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn fangpin");
-    // Drain the pipes on threads so a chatty child never blocks on a full pipe.
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break Some(s);
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = String::from_utf8_lossy(&t_out.join().unwrap()).into_owned();
-    let stderr = String::from_utf8_lossy(&t_err.join().unwrap()).into_owned();
-    Run {
-        code: status.and_then(|s| s.code()),
-        stdout,
-        stderr: if status.is_none() {
-            format!("{stderr}\n<<timed out after {TIMEOUT:?}>>")
-        } else {
-            stderr
-        },
-        elapsed: started.elapsed(),
-    }
+    run_command(command(args, &[]), TIMEOUT)
 }
 
 // ------------------------------------------------------------------ the shared workspace layout

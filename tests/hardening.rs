@@ -4,52 +4,23 @@
 //! PDFs are read back with `pdftotext` (poppler-utils, installed by `.ci/run`), workbooks with
 //! calamine. All people are synthetic; IDs carry valid GB 11643 check digits.
 
+mod common;
+
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use common::{Run, command, pdf_text, run_command};
 use fangpin::ingest::id_check_digit;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::io::{Cursor, Read as _};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_fangpin");
 const TIMEOUT: Duration = Duration::from_secs(240);
 const AS_OF: &str = "2024-06-30";
 
 // ------------------------------------------------------------------ running and reading back
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-
-    fn ok(self, what: &str) -> Run {
-        assert_eq!(self.code, Some(0), "{what} failed:\n{}", self.all());
-        assert!(!self.stderr.contains("panicked"), "{what} panicked:\n{}", self.stderr);
-        self
-    }
-}
-
-fn command<I, S>(args: I, env: &[(&str, &str)]) -> Command
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let mut c = Command::new(BIN);
-    c.args(args).env("RUST_BACKTRACE", "0").stdin(Stdio::null());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c
-}
 
 /// Runs the binary to completion with a timeout guard.
 fn run<I, S>(args: I, env: &[(&str, &str)]) -> Run
@@ -57,40 +28,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut child = command(args, env)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn fangpin");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        code: status.and_then(|s| s.code()),
-        stdout: String::from_utf8_lossy(&t_out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&t_err.join().unwrap()).into_owned(),
-    }
+    run_command(command(args, env), TIMEOUT)
 }
 
 fn build(ws: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Run {
@@ -108,23 +46,6 @@ fn build(ws: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Run {
 
 fn pdftotext_available() -> bool {
     Command::new("pdftotext").arg("-v").output().is_ok()
-}
-
-/// The text of a PDF as pdftotext extracts it (reading order).
-fn pdf_text(path: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed: .ci/run installs it");
-    assert!(
-        out.status.success(),
-        "pdftotext {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Every string cell of every sheet of a workbook, one per line.

@@ -3,6 +3,8 @@
 //!
 //! Set `FANGPIN_PDF_DUMP=<dir>` to also write the PDFs there for looking at them.
 
+mod common;
+
 use chrono::NaiveDate;
 use fangpin::documents::{commitment, screening, survey};
 use fangpin::model::*;
@@ -384,7 +386,7 @@ fn measured_survey_rows_lay_out_like_self_measured_ones() {
     ws.data.households[1].monitor_category = Some(MonitorCategory::Marginal);
     let ev = evaluation(&ws);
     let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
-    let sized = survey::measured(engine(), &view);
+    let sized = survey::measured(engine(), view.clone());
     assert!(sized.notes_height.is_some_and(|h| h > 20.0));
     let rows = sized.rows.as_ref().unwrap();
     assert!(rows.iter().all(|c| c.height.is_some_and(|x| x > 10.0)));
@@ -400,7 +402,7 @@ fn measured_survey_rows_lay_out_like_self_measured_ones() {
         engine().render_text_pages("survey.typ", &sized).unwrap(),
         engine().render_text_pages("survey.typ", &view).unwrap()
     );
-    let pdf = survey::render(engine(), &view, ev.as_of).unwrap();
+    let pdf = survey::render(engine(), view.clone(), ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
 }
 
@@ -418,7 +420,7 @@ fn survey_override_without_measure_mode_still_renders() {
     let ws = sample();
     let ev = evaluation(&ws);
     let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
-    let pdf = survey::render(&own, &view, ev.as_of).unwrap();
+    let pdf = survey::render(&own, view.clone(), ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
     assert!(flat(&own.render_text("survey.typ", &view).unwrap()).contains("自制排查表"));
 }
@@ -441,8 +443,8 @@ fn same_input_gives_identical_bytes() {
         engine().render("screening.typ", &s, ev.as_of).unwrap().bytes
     );
     assert_eq!(
-        survey::render(engine(), &v, ev.as_of).unwrap().bytes,
-        survey::render(engine(), &v, ev.as_of).unwrap().bytes
+        survey::render(engine(), v.clone(), ev.as_of).unwrap().bytes,
+        survey::render(engine(), v.clone(), ev.as_of).unwrap().bytes
     );
     // A fresh engine gives the same bytes too (nothing depends on engine state or the clock).
     let fresh = PdfEngine::with_options(None, &EngineOptions { system_fonts: false }).unwrap();
@@ -613,13 +615,7 @@ fn compliance_report_in_parts_keeps_every_line_and_numbers_pages() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("parts.pdf");
     std::fs::write(&path, &parts.bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed: .ci/run installs it");
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = common::pdf_text(&path);
     let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
     assert_eq!(pages.len(), parts.pages);
     for (i, p) in pages.iter().enumerate() {

@@ -132,7 +132,7 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
             None => Ok(None),
         },
         (DocKind::Survey, _) => match doc::survey::view(ws, eval, village) {
-            Some(v) => pdf(doc::survey::render(engine()?, &v, as_of), job),
+            Some(v) => pdf(doc::survey::render(engine()?, v, as_of), job),
             None => Ok(None),
         },
         (DocKind::Screening, Format::Pdf) => match doc::screening::view(ws, eval, village) {

@@ -152,8 +152,7 @@ struct PartPlace {
 }
 
 #[derive(Serialize)]
-struct Footers<'a> {
-    title: &'a str,
+struct Footers {
     footer_pages: usize,
 }
 
@@ -187,11 +186,7 @@ pub fn render_in_parts(
             last: i + 1 == n,
         },
     });
-    let footers = |pages| Footers {
-        title: &view.title,
-        footer_pages: pages,
-    };
-    engine.render_parts("compliance.typ", parts, footers, date)
+    engine.render_parts("compliance.typ", parts, |pages| Footers { footer_pages: pages }, date)
 }
 
 #[cfg(test)]

@@ -11,23 +11,6 @@ pub mod screening;
 pub mod summary;
 pub mod survey;
 
-use crate::render::pdf::PdfEngine;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
-/// What a template reports in its measure mode (its input has a `measure` key): instead of
-/// pages it lays out `#metadata(..) <fangpin-measure>` with the heights (in pt) of the parts
-/// that are the same on every page. Those parts are then drawn at that fixed size, which lets
-/// Typst lay them out once per file instead of once per page.
-///
-/// `None` when the template has no measure mode (a workspace override written for an older
-/// version) or it fails: the document is then laid out without the heights, just slower, and
-/// a real template error is reported by that render.
-pub(crate) fn measure<I: Serialize, T: DeserializeOwned>(engine: &PdfEngine, template: &str, input: &I) -> Option<T> {
-    let value = engine.metadata(template, input, "fangpin-measure").ok()?;
-    serde_json::from_value(value).ok()
-}
-
 /// Masks an ID number for public documents: the first 6 and last 4 characters stay,
 /// the rest become `*` (`150724198001010263` → `150724********0263`). Short values are
 /// masked entirely but their last character, so nothing identifying leaks.

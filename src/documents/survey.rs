@@ -292,10 +292,11 @@ pub struct SurveyItem {
     pub departmental: bool,
 }
 
-/// What the template's measure mode reads: the distinct rows and the notes.
+/// What the template's measure mode reads: the distinct rows and the notes. Its reply (heights
+/// in pt) comes back as `#metadata(..) <fangpin-measure>`.
 #[derive(Serialize)]
 struct MeasureInput<'a> {
-    measure: &'a [&'a SurveyCategory],
+    measure: &'a [SurveyCategory],
     notes: &'a [String],
 }
 
@@ -307,20 +308,25 @@ struct Measured {
 }
 
 /// Lays out the village's forms, with the rows measured first (see [`measured`]).
-pub fn render(engine: &PdfEngine, view: &SurveyView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
+pub fn render(engine: &PdfEngine, view: SurveyView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
     engine.render("survey.typ", &measured(engine, view), date)
 }
 
-/// The view with every row's height and the notes' height filled in. Each distinct row is
-/// measured once, in one small compile of the template's measure mode; with the heights given,
-/// the template draws every row at a fixed size and Typst reuses the layout of rows it has seen
-/// (most rows are the same on every form), which makes the batch several times faster.
-pub fn measured(engine: &PdfEngine, view: &SurveyView) -> SurveyView {
+/// The view with the heights of its distinct rows, header row and notes filled in. Each
+/// distinct row is measured once, in one small compile of the template's measure mode; with the
+/// heights given, the template builds every distinct row once at a fixed size and the forms
+/// refer to them by index (`rows`, `row_ids`), so Typst lays out a row shared by many forms once.
+///
+/// A template without a measure mode (a workspace override written for an older version) or
+/// one whose measure mode fails gets the view unchanged: it lays out slower, and a real template
+/// error is reported by the render itself.
+pub fn measured(engine: &PdfEngine, mut view: SurveyView) -> SurveyView {
     let mut distinct: HashMap<(&str, Vec<bool>, &[String]), usize> = HashMap::new();
-    let mut rows: Vec<&SurveyCategory> = Vec::new();
-    let mut index: Vec<Vec<usize>> = Vec::with_capacity(view.households.len());
-    for h in &view.households {
-        index.push(
+    let mut rows: Vec<SurveyCategory> = Vec::new();
+    let index: Vec<Vec<usize>> = view
+        .households
+        .iter()
+        .map(|h| {
             h.categories
                 .iter()
                 .map(|c| {
@@ -330,40 +336,35 @@ pub fn measured(engine: &PdfEngine, view: &SurveyView) -> SurveyView {
                         c.problems.as_slice(),
                     );
                     *distinct.entry(key).or_insert_with(|| {
-                        rows.push(c);
+                        rows.push(c.clone());
                         rows.len() - 1
                     })
                 })
-                .collect(),
-        );
-    }
+                .collect()
+        })
+        .collect();
     let input = MeasureInput {
         measure: &rows,
         notes: &view.notes,
     };
-    let Some(measured) = super::measure::<_, Measured>(engine, "survey.typ", &input) else {
-        return view.clone();
+    let measured = engine
+        .metadata("survey.typ", &input, "fangpin-measure")
+        .ok()
+        .and_then(|v| serde_json::from_value::<Measured>(v).ok());
+    let Some(measured) = measured.filter(|m| m.rows.len() == rows.len()) else {
+        return view;
     };
-    if measured.rows.len() != rows.len() {
-        return view.clone();
+    for (c, height) in rows.iter_mut().zip(measured.rows) {
+        c.height = Some(height);
     }
-    let mut sized = view.clone();
-    sized.notes_height = Some(measured.notes);
-    sized.header_height = Some(measured.header);
-    sized.rows = Some(
-        rows.iter()
-            .zip(&measured.rows)
-            .map(|(c, &height)| SurveyCategory {
-                height: Some(height),
-                ..(*c).clone()
-            })
-            .collect(),
-    );
-    for (h, idx) in sized.households.iter_mut().zip(index) {
+    view.notes_height = Some(measured.notes);
+    view.header_height = Some(measured.header);
+    view.rows = Some(rows);
+    for (h, idx) in view.households.iter_mut().zip(index) {
         h.categories.clear();
         h.row_ids = Some(idx);
     }
-    sized
+    view
 }
 
 /// The 入户排查表 batch of one village; `None` when the village has no household.

@@ -1,0 +1,110 @@
+//! Helpers shared by the integration tests (each test file that needs them says `mod common;`).
+// Each test file compiles this module and uses part of it.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::io::Read as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_fangpin");
+
+/// How a run of the binary ended.
+pub struct Run {
+    /// `None` when it was killed (timeout) or ended by a signal.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// Asserts a clean success.
+    pub fn ok(self, what: &str) -> Run {
+        assert_eq!(self.code, Some(0), "{what} failed:\n{}", self.all());
+        assert!(!self.stderr.contains("panicked"), "{what} panicked:\n{}", self.stderr);
+        self
+    }
+}
+
+/// The binary with these arguments and environment, no backtraces, no stdin.
+pub fn command<I, S>(args: I, env: &[(&str, &str)]) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut c = Command::new(BIN);
+    c.args(args).env("RUST_BACKTRACE", "0").stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+/// Runs `command` to completion, killing it after `timeout` (noted in `stderr`).
+pub fn run_command(mut command: Command, timeout: Duration) -> Run {
+    let started = Instant::now();
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fangpin");
+    // Drain the pipes on threads so a chatty child never blocks on a full pipe.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break Some(s);
+        }
+        if started.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = String::from_utf8_lossy(&t_out.join().unwrap()).into_owned();
+    let stderr = String::from_utf8_lossy(&t_err.join().unwrap()).into_owned();
+    Run {
+        code: status.and_then(|s| s.code()),
+        stdout,
+        stderr: if status.is_none() {
+            format!("{stderr}\n<<timed out after {timeout:?}>>")
+        } else {
+            stderr
+        },
+        elapsed: started.elapsed(),
+    }
+}
+
+/// The text of a PDF as pdftotext extracts it (reading order).
+pub fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed: .ci/run installs it");
+    assert!(
+        out.status.success(),
+        "pdftotext {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
