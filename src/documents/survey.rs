@@ -210,6 +210,9 @@ pub const NOTES: &[&str] = &[
 脱贫户和边缘易致贫户除排查一般农户的内容外，重点还要排查政策落实情况，看是否存在返贫风险，重点要关注突发困难户。",
 ];
 
+/// The form's template.
+const TEMPLATE: &str = "survey.typ";
+
 const CIRCLED: [&str; 11] = ["①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩", "⑾"];
 
 #[derive(Debug, Clone, Serialize)]
@@ -235,6 +238,19 @@ pub struct SurveyView {
     /// form then lists its rows by index (`row_ids`), so the template builds each row once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<SurveyCategory>>,
+    /// What [`measured`] found of the page (fangpin's own use, not the template's).
+    #[serde(skip)]
+    pub page: Option<PageRoom>,
+}
+
+/// The room on a form's page (pt), from the template's measure mode.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRoom {
+    /// Height of the household lines when each fits on one line (every box ticked).
+    pub head: f64,
+    /// Height and width of the page's text area.
+    pub text_height: f64,
+    pub width: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -255,6 +271,9 @@ pub struct SurveyPage {
     /// Indexes into the view's `rows`, in 排查类型 order (set by [`measured`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row_ids: Option<Vec<usize>>,
+    /// Page (0-based) of this form's body in the bodies PDF (set by [`render`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<usize>,
     /// True when anything on the form was pre-filled from the data.
     pub prefilled: bool,
 }
@@ -298,6 +317,14 @@ pub struct SurveyItem {
 struct MeasureInput<'a> {
     measure: &'a [SurveyCategory],
     notes: &'a [String],
+    /// What the household lines print besides the household.
+    title: &'a str,
+    internal_mark: &'a str,
+    township: &'a str,
+    village: &'a str,
+    as_of: &'a str,
+    /// A household whose lines each fit on one line, every box ticked (see [`head_sample`]).
+    head: Option<SurveyPage>,
 }
 
 #[derive(serde::Deserialize)]
@@ -305,11 +332,139 @@ struct Measured {
     rows: Vec<f64>,
     notes: f64,
     header: f64,
+    /// Absent from templates written before forms had pre-laid-out bodies.
+    #[serde(default)]
+    head: Option<f64>,
+    #[serde(default)]
+    text_height: Option<f64>,
+    #[serde(default)]
+    width: Option<f64>,
 }
 
-/// Lays out the village's forms, with the rows measured first (see [`measured`]).
+/// Room the household lines and a placed body must leave: the 2 pt between them and rounding.
+const BODY_SLACK_PT: f64 = 4.0;
+
+/// What the template's bodies mode reads: each distinct form body as its rows.
+#[derive(Serialize)]
+struct BodiesInput<'a> {
+    bodies: Vec<&'a [usize]>,
+    rows: &'a [SurveyCategory],
+    notes: &'a [String],
+    header_height: Option<f64>,
+    notes_height: Option<f64>,
+}
+
+/// Lays out the village's forms: the rows measured first (see [`measured`]), then each distinct
+/// form body once (see [`with_bodies`]).
 pub fn render(engine: &PdfEngine, view: SurveyView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
-    engine.render("survey.typ", &measured(engine, view), date)
+    let view = measured(engine, view);
+    match with_bodies(engine, view, date)? {
+        (view, Some(bodies)) => engine.render_with(TEMPLATE, &view, date, &[("bodies", bodies)]),
+        (view, None) => engine.render(TEMPLATE, &view, date),
+    }
+}
+
+/// Lays out each distinct form body (table, signature line, 填表说明) of a measured view once,
+/// as one page of a small PDF, and points each form whose body fits below its household lines
+/// at its page (`body`); the template places that page as a vector image. Most forms of a
+/// village share a few bodies (those of households with nothing pre-filled above all), so the
+/// village's PDF carries each body once instead of 1,500 glyphs on every page, and is laid out
+/// and written several times faster. A form whose body would not fit (an image does not break
+/// across pages) keeps its rows as text, which continue on the next page.
+///
+/// Gives the view unchanged and no PDF when the view is not measured or the template has no
+/// bodies mode (a workspace override written for an older version).
+pub fn with_bodies(
+    engine: &PdfEngine,
+    mut view: SurveyView,
+    date: NaiveDate,
+) -> Result<(SurveyView, Option<Vec<u8>>), RenderError> {
+    let (Some(rows), Some(room)) = (view.rows.as_deref(), view.page) else {
+        return Ok((view, None));
+    };
+    let mut index: HashMap<&[usize], usize> = HashMap::new();
+    let mut bodies: Vec<&[usize]> = Vec::new();
+    let mut of_form = Vec::with_capacity(view.households.len());
+    for h in &view.households {
+        let body = match h.row_ids.as_deref() {
+            Some(ids) if head_fits(&view, h, room.width) => Some(*index.entry(ids).or_insert_with(|| {
+                bodies.push(ids);
+                bodies.len() - 1
+            })),
+            _ => None,
+        };
+        of_form.push(body);
+    }
+    if bodies.is_empty() {
+        return Ok((view, None));
+    }
+    let input = BodiesInput {
+        bodies,
+        rows,
+        notes: &view.notes,
+        header_height: view.header_height,
+        notes_height: view.notes_height,
+    };
+    // An older template renders its forms (or fails) here instead: one page per body or nothing.
+    let Ok(doc) = engine.document(TEMPLATE, &input, Some(date)) else {
+        return Ok((view, None));
+    };
+    if doc.pages().len() != input.bodies.len() {
+        return Ok((view, None));
+    }
+    let heights: Vec<f64> = doc.pages().iter().map(|p| p.frame.height().to_pt()).collect();
+    let pdf = crate::render::pdf::export_pdf(&doc, TEMPLATE, date)?;
+    let room_for_body = room.text_height - room.head - BODY_SLACK_PT;
+    for (h, body) in view.households.iter_mut().zip(of_form) {
+        h.body = body.filter(|&b| heights.get(b).is_some_and(|&height| height <= room_for_body));
+    }
+    Ok((view, Some(pdf)))
+}
+
+/// The household lines to measure for the room they take: `h`'s with its own strings emptied and
+/// every box ticked, so each line is one line high and as tall as any such line gets.
+fn head_sample(h: &SurveyPage) -> SurveyPage {
+    SurveyPage {
+        household_id: String::new(),
+        group: String::new(),
+        head_name: String::new(),
+        id_number: String::new(),
+        phone: String::new(),
+        kind_boxes: h
+            .kind_boxes
+            .iter()
+            .map(|b| CheckBox {
+                label: b.label.clone(),
+                checked: true,
+                detail: String::new(),
+            })
+            .collect(),
+        monitor_category: String::new(),
+        categories: Vec::new(),
+        row_ids: None,
+        body: None,
+        prefilled: false,
+    }
+}
+
+/// Whether each of `h`'s household lines surely fits on one line of `width` pt, counting every
+/// digit 0.6 em and every other character a full em (no glyph of the bundled faces is wider),
+/// and keeping 20 pt spare.
+fn head_fits(view: &SurveyView, h: &SurveyPage, width: f64) -> bool {
+    let em = |c: char| if c.is_ascii_digit() { 0.6 } else { 1.0 };
+    let ems = |parts: &[&str]| parts.iter().flat_map(|p| p.chars()).map(em).sum::<f64>();
+    let fits = |pt: f64| pt + 20.0 <= width;
+    // Each box: label, □ (0.9 em), （detail）, and the 、 before it.
+    let boxes: f64 = h
+        .kind_boxes
+        .iter()
+        .map(|b| ems(&[&b.label, &b.detail]) + if b.detail.is_empty() { 2.0 } else { 4.0 })
+        .sum();
+    // 户编号 line (8.5 pt) with the 10 pt mark in its box (insets and stroke 10 pt in all).
+    fits(ems(&["户编号：", &h.household_id, "　数据截至：", &view.as_of]) * 8.5 + ems(&[&view.internal_mark]) * 10.0 + 10.0)
+        && fits((ems(&[&view.township, "　", &view.village, "　", &h.group, "户类型："]) + 1.0 + boxes) * 10.0)
+        && fits((ems(&["户主姓名：", &h.head_name, "证件号码：", &h.id_number, "联系电话：", &h.phone]) + 4.0) * 10.0)
+        && fits(ems(&[&h.head_name, "户（", &h.household_id, "）"]) * 8.0)
 }
 
 /// The view with the heights of its distinct rows, header row and notes filled in. Each
@@ -346,9 +501,15 @@ pub fn measured(engine: &PdfEngine, mut view: SurveyView) -> SurveyView {
     let input = MeasureInput {
         measure: &rows,
         notes: &view.notes,
+        title: &view.title,
+        internal_mark: &view.internal_mark,
+        township: &view.township,
+        village: &view.village,
+        as_of: &view.as_of,
+        head: view.households.first().map(head_sample),
     };
     let measured = engine
-        .metadata("survey.typ", &input, "fangpin-measure")
+        .metadata(TEMPLATE, &input, "fangpin-measure")
         .ok()
         .and_then(|v| serde_json::from_value::<Measured>(v).ok());
     let Some(measured) = measured.filter(|m| m.rows.len() == rows.len()) else {
@@ -359,6 +520,13 @@ pub fn measured(engine: &PdfEngine, mut view: SurveyView) -> SurveyView {
     }
     view.notes_height = Some(measured.notes);
     view.header_height = Some(measured.header);
+    if let (Some(head), Some(text_height), Some(width)) = (measured.head, measured.text_height, measured.width) {
+        view.page = Some(PageRoom {
+            head,
+            text_height,
+            width,
+        });
+    }
     view.rows = Some(rows);
     for (h, idx) in view.households.iter_mut().zip(index) {
         h.categories.clear();
@@ -392,6 +560,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<SurveyVi
         notes_height: None,
         header_height: None,
         rows: None,
+        page: None,
     })
 }
 
@@ -563,6 +732,7 @@ fn page(ws: &Workspace, eval: &Evaluation, look: &Lookups<'_>, index: usize, h: 
         monitor_category: h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default(),
         categories,
         row_ids: None,
+        body: None,
         prefilled: !f.ticks.is_empty() || !f.lines.is_empty(),
     }
 }

@@ -184,6 +184,18 @@ impl PdfEngine {
         view: &V,
         date: Option<NaiveDate>,
     ) -> Result<PagedDocument, RenderError> {
+        self.document_with(template, view, date, &[])
+    }
+
+    /// Lays out `template` with `view` as `sys.inputs.data` and each of `binaries` as
+    /// `sys.inputs.<name>` (bytes, e.g. a PDF the template places as an image).
+    pub fn document_with<V: Serialize>(
+        &self,
+        template: &str,
+        view: &V,
+        date: Option<NaiveDate>,
+        binaries: &[(&str, Vec<u8>)],
+    ) -> Result<PagedDocument, RenderError> {
         let id = file_id(template)
             .filter(|id| self.files.sources.contains_key(id))
             .ok_or_else(|| RenderError::MissingTemplate(template.to_string()))?;
@@ -193,6 +205,9 @@ impl PdfEngine {
         if let Some(d) = date {
             inputs.insert("date".into(), d.format("%Y-%m-%d").to_string().into_value());
         }
+        for (name, bytes) in binaries {
+            inputs.insert((*name).into(), Bytes::new(bytes.clone()).into_value());
+        }
         let warned = self.engine.compile_with_input::<_, _, PagedDocument>(id, inputs);
         warned.output.map_err(|e| self.convert_error(template, e))
     }
@@ -200,7 +215,18 @@ impl PdfEngine {
     /// Renders `template` with `view` to PDF bytes. `date` is the document's date and the
     /// PDF creation date (never the clock), so the same input gives the same bytes.
     pub fn render<V: Serialize>(&self, template: &str, view: &V, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
-        let doc = self.document(template, view, Some(date))?;
+        self.render_with(template, view, date, &[])
+    }
+
+    /// [`PdfEngine::render`] with binary inputs (see [`PdfEngine::document_with`]).
+    pub fn render_with<V: Serialize>(
+        &self,
+        template: &str,
+        view: &V,
+        date: NaiveDate,
+        binaries: &[(&str, Vec<u8>)],
+    ) -> Result<RenderedPdf, RenderError> {
+        let doc = self.document_with(template, view, Some(date), binaries)?;
         let bytes = export_pdf(&doc, template, date)?;
         Ok(RenderedPdf {
             bytes,
