@@ -128,7 +128,7 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
             }
         }
         (DocKind::Commitment, _) => match doc::commitment::view(ws, eval, village) {
-            Some(v) => pdf(engine()?.render("commitment.typ", &v, as_of), job),
+            Some(v) => pdf(doc::commitment::render(engine()?, &v, as_of), job),
             None => Ok(None),
         },
         (DocKind::Survey, _) => match doc::survey::view(ws, eval, village) {

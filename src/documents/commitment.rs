@@ -5,6 +5,8 @@
 //! follows 002 §2(4) (不识字的农户可委托村干部、村民小组长或近亲属代为填写，同时加按本人手印).
 
 use crate::model::{Household, Member, ProcedureKind, Stage, Workspace};
+use crate::render::RenderError;
+use crate::render::pdf::{PdfEngine, RenderedPdf, export_pdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -66,6 +68,56 @@ pub struct CommitmentMember {
     /// True for the 户主 and for members aged 18 or more (or of unknown age, so nobody
     /// who must sign is left without a box).
     pub signs: bool,
+}
+
+/// The form's template.
+const TEMPLATE: &str = "commitment.typ";
+
+/// Pages of the template's statics mode: title, commitment text, 代签 box.
+const STATIC_PARTS: usize = 3;
+
+/// What the template's statics mode reads: the parts printed the same on every page.
+#[derive(Serialize)]
+struct StaticsInput<'a> {
+    statics: bool,
+    title: &'a str,
+    internal_mark: &'a str,
+    township: &'a str,
+    village: &'a str,
+    addressee: &'a str,
+    body: &'a str,
+    proxy_note: &'a str,
+}
+
+/// Renders the village's forms, with the parts printed the same on every page laid out once
+/// (see [`statics`]).
+pub fn render(engine: &PdfEngine, view: &CommitmentView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
+    match statics(engine, view, date)? {
+        Some(pdf) => engine.render_with(TEMPLATE, view, date, &[("statics", pdf)]),
+        None => engine.render(TEMPLATE, view, date),
+    }
+}
+
+/// The parts of the form printed the same on every page (title, commitment text, 代签 box),
+/// laid out once as the pages of a small PDF, which the template places as vector images: the
+/// village's PDF then holds them once instead of on each of its hundreds of pages, and lays out
+/// and writes faster. `None` when the template has no statics mode (a workspace override
+/// written for an older version); it then lays the parts out on every page itself.
+pub fn statics(engine: &PdfEngine, view: &CommitmentView, date: NaiveDate) -> Result<Option<Vec<u8>>, RenderError> {
+    let input = StaticsInput {
+        statics: true,
+        title: &view.title,
+        internal_mark: &view.internal_mark,
+        township: &view.township,
+        village: &view.village,
+        addressee: &view.addressee,
+        body: &view.body,
+        proxy_note: &view.proxy_note,
+    };
+    match engine.document(TEMPLATE, &input, Some(date)) {
+        Ok(doc) if doc.pages().len() == STATIC_PARTS => export_pdf(&doc, TEMPLATE, date).map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// The 承诺授权书 batch for one village; `None` when the village has no household.
