@@ -406,6 +406,102 @@ fn measured_survey_rows_lay_out_like_self_measured_ones() {
     assert_eq!(pdf.pages, view.households.len());
 }
 
+/// Form bodies placed as images from the pre-laid-out bodies PDF read and sit exactly like forms
+/// laid out in full; a body too tall for the room below its household lines is laid out in full
+/// instead and runs onto the next page.
+#[test]
+fn survey_bodies_placed_as_images_match_the_laid_out_forms() {
+    let mut ws = sample();
+    ws.data.households[1].risks = vec!["住房安全".into()];
+    let ev = evaluation(&ws);
+    let mut view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
+    view.households[2].categories[5].problems = (1..=40).map(|i| format!("第{i}条问题")).collect();
+    let live = engine().render("survey.typ", &view, ev.as_of).unwrap();
+    let (placed_view, bodies) =
+        survey::with_bodies(engine(), survey::measured(engine(), view.clone()), ev.as_of).unwrap();
+    assert!(bodies.is_some());
+    let uses: Vec<bool> = placed_view.households.iter().map(|h| h.body.is_some()).collect();
+    assert_eq!(uses, [true, true, false], "the over-long form is laid out in full");
+    let placed = survey::render(engine(), view.clone(), ev.as_of).unwrap();
+    assert_eq!(placed.pages, live.pages);
+    assert_eq!(
+        placed.pages,
+        view.households.len() + 1,
+        "the long form runs onto a second page"
+    );
+    assert_eq!(common::pdf_words(&placed.bytes), common::pdf_words(&live.bytes));
+    let text = common::pdf_bytes_text(&placed.bytes);
+    assert!(text.contains("填表说明") && text.contains("第40条问题"));
+    // Each distinct body is written once: fewer bytes than the same forms laid out in full.
+    let plain = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
+    let many = survey::SurveyView {
+        households: (0..40).map(|i| plain.households[i % 2].clone()).collect(),
+        ..plain
+    };
+    let full = engine().render("survey.typ", &many, ev.as_of).unwrap();
+    let shared = survey::render(engine(), many, ev.as_of).unwrap();
+    assert_eq!(full.pages, shared.pages);
+    assert!(
+        (shared.bytes.len() as f64) < 0.6 * full.bytes.len() as f64,
+        "{} vs {}",
+        shared.bytes.len(),
+        full.bytes.len()
+    );
+}
+
+/// The 承诺授权书's same-on-every-page parts placed as images sit exactly where the laid-out
+/// parts do, and an override template without the statics mode still renders.
+#[test]
+fn commitment_parts_placed_as_images_match_the_laid_out_ones() {
+    let ws = sample();
+    let ev = evaluation(&ws);
+    let view = commitment::view(&ws, &ev, "巴彦嘎查").unwrap();
+    assert!(commitment::statics(engine(), &view, ev.as_of).unwrap().is_some());
+    let live = engine().render("commitment.typ", &view, ev.as_of).unwrap();
+    let placed = commitment::render(engine(), &view, ev.as_of).unwrap();
+    assert_eq!(placed.pages, live.pages);
+    assert_eq!(common::pdf_words(&placed.bytes), common::pdf_words(&live.bytes));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("commitment.typ"),
+        "#let data = json(bytes(sys.inputs.data))\n#for (i, h) in data.households.enumerate() {\n  if i > 0 { pagebreak() }\n  [自制承诺书：#h.head_name]\n}\n",
+    )
+    .unwrap();
+    let own = PdfEngine::with_options(Some(dir.path()), &EngineOptions { system_fonts: false }).unwrap();
+    assert!(commitment::statics(&own, &view, ev.as_of).unwrap().is_none());
+    let pdf = commitment::render(&own, &view, ev.as_of).unwrap();
+    assert_eq!(pdf.pages, view.households.len());
+    assert!(common::pdf_bytes_text(&pdf.bytes).contains("自制承诺书"));
+}
+
+/// `survey::with_bodies` counts a digit 0.6 em, other ASCII 1.1 em and CJK 1 em when it decides
+/// that a household line cannot wrap: true of the bundled faces.
+#[test]
+fn bundled_faces_are_no_wider_than_the_survey_assumes() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    for name in [
+        "NotoSerifCJKsc-Regular.otf",
+        "NotoSerifCJKsc-Bold.otf",
+        "NotoSansCJKsc-Regular.otf",
+    ] {
+        let data = std::fs::read(dir.join(name)).unwrap();
+        let face = ttf_parser::Face::parse(&data, 0).unwrap();
+        let em = f64::from(face.units_per_em());
+        let advance = |c: char| f64::from(face.glyph_hor_advance(face.glyph_index(c).unwrap()).unwrap()) / em;
+        for c in '0'..='9' {
+            assert!(advance(c) <= 0.6, "{name}: {c} is {} em", advance(c));
+        }
+        for c in ' '..='~' {
+            assert!(advance(c) <= 1.1, "{name}: {c} is {} em", advance(c));
+        }
+        for c in "户编号数据截至主姓名证件码联系电话类型脱贫监测一般农组村镇（）、：　□√·".chars()
+        {
+            assert!(advance(c) <= 1.0, "{name}: {c} is {} em", advance(c));
+        }
+    }
+}
+
 /// A workspace's own 入户排查表 written for an older version (no measure mode) still renders:
 /// the rows are then simply not pre-measured.
 #[test]

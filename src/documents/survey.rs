@@ -448,10 +448,18 @@ fn head_sample(h: &SurveyPage) -> SurveyPage {
 }
 
 /// Whether each of `h`'s household lines surely fits on one line of `width` pt, counting every
-/// digit 0.6 em and every other character a full em (no glyph of the bundled faces is wider),
-/// and keeping 20 pt spare.
+/// digit 0.6 em, any other ASCII character 1.1 em (Latin W is 1.05 em) and anything else a full
+/// em (CJK), as the bundled faces have them, and keeping 20 pt spare.
 fn head_fits(view: &SurveyView, h: &SurveyPage, width: f64) -> bool {
-    let em = |c: char| if c.is_ascii_digit() { 0.6 } else { 1.0 };
+    let em = |c: char| {
+        if c.is_ascii_digit() {
+            0.6
+        } else if c.is_ascii() {
+            1.1
+        } else {
+            1.0
+        }
+    };
     let ems = |parts: &[&str]| parts.iter().flat_map(|p| p.chars()).map(em).sum::<f64>();
     let fits = |pt: f64| pt + 20.0 <= width;
     // Each box: label, □ (0.9 em), （detail）, and the 、 before it.
@@ -461,9 +469,22 @@ fn head_fits(view: &SurveyView, h: &SurveyPage, width: f64) -> bool {
         .map(|b| ems(&[&b.label, &b.detail]) + if b.detail.is_empty() { 2.0 } else { 4.0 })
         .sum();
     // 户编号 line (8.5 pt) with the 10 pt mark in its box (insets and stroke 10 pt in all).
-    fits(ems(&["户编号：", &h.household_id, "　数据截至：", &view.as_of]) * 8.5 + ems(&[&view.internal_mark]) * 10.0 + 10.0)
-        && fits((ems(&[&view.township, "　", &view.village, "　", &h.group, "户类型："]) + 1.0 + boxes) * 10.0)
-        && fits((ems(&["户主姓名：", &h.head_name, "证件号码：", &h.id_number, "联系电话：", &h.phone]) + 4.0) * 10.0)
+    fits(
+        ems(&["户编号：", &h.household_id, "　数据截至：", &view.as_of]) * 8.5
+            + ems(&[&view.internal_mark]) * 10.0
+            + 10.0,
+    ) && fits((ems(&[&view.township, "　", &view.village, "　", &h.group, "户类型："]) + 1.0 + boxes) * 10.0)
+        && fits(
+            (ems(&[
+                "户主姓名：",
+                &h.head_name,
+                "证件号码：",
+                &h.id_number,
+                "联系电话：",
+                &h.phone,
+            ]) + 4.0)
+                * 10.0,
+        )
         && fits(ems(&[&h.head_name, "户（", &h.household_id, "）"]) * 8.0)
 }
 
@@ -769,6 +790,31 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["脱贫户"]
         );
+    }
+
+    #[test]
+    fn household_lines_that_might_wrap_keep_their_body_as_text() {
+        let ws = workspace(vec![household("H1", "东山村", "张三", ID)]);
+        let v = view(&ws, &evaluation(&ws), "东山村").unwrap();
+        let width = 527.0;
+        let h = &v.households[0];
+        assert!(head_fits(&v, h, width));
+        // 18 digits of ID and 11 of phone fit at 0.6 em; counted at 1 em they would not.
+        let mut long_name = h.clone();
+        long_name.head_name = "阿".repeat(16);
+        assert!(!head_fits(&v, &long_name, width));
+        let mut long_group = h.clone();
+        long_group.group = "第".repeat(20);
+        assert!(!head_fits(&v, &long_group, width));
+        let mut detail = h.clone();
+        detail.kind_boxes[1].detail = "突发严重困难户".into();
+        assert!(head_fits(&v, &detail, width));
+        detail.kind_boxes[1].detail = "突".repeat(30);
+        assert!(!head_fits(&v, &detail, width));
+        // The sample household is laid out empty with every box ticked.
+        let sample = head_sample(h);
+        assert!(sample.kind_boxes.iter().all(|b| b.checked && b.detail.is_empty()));
+        assert!(sample.head_name.is_empty() && sample.id_number.is_empty());
     }
 
     #[test]

@@ -108,3 +108,45 @@ pub fn pdf_text(path: &Path) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The words of a PDF with their boxes as `pdftotext -bbox` gives them, coordinates rounded to
+/// 0.1 pt: where each piece of text sits on each page.
+pub fn pdf_words(bytes: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-bbox", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed: .ci/run installs it");
+    assert!(out.status.success(), "pdftotext -bbox failed");
+    let round = |v: &str| format!("{:.1}", v.parse::<f64>().unwrap_or(f64::NAN));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            if l.starts_with("<page ") {
+                return Some("— page —".to_string());
+            }
+            let rest = l.strip_prefix("<word ")?;
+            let (attrs, text) = rest.split_once('>')?;
+            let text = text.strip_suffix("</word>")?;
+            let coords: Vec<String> = attrs
+                .split_whitespace()
+                .filter_map(|a| a.split_once('=').map(|(_, v)| round(v.trim_matches('"'))))
+                .collect();
+            Some(format!("{text} {}", coords.join(" ")))
+        })
+        .collect()
+}
+
+/// The text pdftotext extracts from PDF bytes.
+pub fn pdf_bytes_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    pdf_text(&path)
+}
