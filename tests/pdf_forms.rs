@@ -407,8 +407,8 @@ fn measured_survey_rows_lay_out_like_self_measured_ones() {
 }
 
 /// Form bodies placed as images from the pre-laid-out bodies PDF read and sit exactly like forms
-/// laid out in full; a body too tall for the room below its household lines is laid out in full
-/// instead and runs onto the next page.
+/// laid out in full. Only bodies shared by several forms are laid out apart; a body too tall for
+/// the room below its household lines is laid out in full instead and runs onto the next page.
 #[test]
 fn survey_bodies_placed_as_images_match_the_laid_out_forms() {
     let mut ws = sample();
@@ -416,18 +416,26 @@ fn survey_bodies_placed_as_images_match_the_laid_out_forms() {
     let ev = evaluation(&ws);
     let mut view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
     view.households[2].categories[5].problems = (1..=40).map(|i| format!("第{i}条问题")).collect();
+    // Each of the three forms twice, and one form with a body of its own.
+    let mut own = view.households[0].clone();
+    own.categories[3].problems = vec!["只此一户的问题".into()];
+    view.households = (0..6).map(|i| view.households[i % 3].clone()).chain([own]).collect();
     let live = engine().render("survey.typ", &view, ev.as_of).unwrap();
     let (placed_view, bodies) =
         survey::with_bodies(engine(), survey::measured(engine(), view.clone()), ev.as_of).unwrap();
     assert!(bodies.is_some());
     let uses: Vec<bool> = placed_view.households.iter().map(|h| h.body.is_some()).collect();
-    assert_eq!(uses, [true, true, false], "the over-long form is laid out in full");
+    assert_eq!(
+        uses,
+        [true, true, false, true, true, false, false],
+        "the over-long forms and the form with a body of its own are laid out in full"
+    );
     let placed = survey::render(engine(), view.clone(), ev.as_of).unwrap();
     assert_eq!(placed.pages, live.pages);
     assert_eq!(
         placed.pages,
-        view.households.len() + 1,
-        "the long form runs onto a second page"
+        view.households.len() + 2,
+        "the long forms run onto a second page"
     );
     assert_eq!(common::pdf_words(&placed.bytes), common::pdf_words(&live.bytes));
     let text = common::pdf_bytes_text(&placed.bytes);

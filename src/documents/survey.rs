@@ -341,6 +341,9 @@ struct Measured {
     width: Option<f64>,
 }
 
+/// Most distinct bodies laid out apart per village (see [`with_bodies`]).
+const MAX_BODIES: usize = 48;
+
 /// Room the household lines and a placed body must leave: the 2 pt between them and rounding.
 const BODY_SLACK_PT: f64 = 4.0;
 
@@ -364,13 +367,14 @@ pub fn render(engine: &PdfEngine, view: SurveyView, date: NaiveDate) -> Result<R
     }
 }
 
-/// Lays out each distinct form body (table, signature line, 填表说明) of a measured view once,
-/// as one page of a small PDF, and points each form whose body fits below its household lines
-/// at its page (`body`); the template places that page as a vector image. Most forms of a
-/// village share a few bodies (those of households with nothing pre-filled above all), so the
-/// village's PDF carries each body once instead of 1,500 glyphs on every page, and is laid out
-/// and written several times faster. A form whose body would not fit (an image does not break
-/// across pages) keeps its rows as text, which continue on the next page.
+/// Lays out each form body (table, signature line, 填表说明) that several forms of a measured view
+/// share once, as one page of a small PDF, and points each of those forms whose body fits below
+/// its household lines at its page (`body`); the template places that page as a vector image.
+/// Most forms of a village share a dozen bodies (those of households with nothing pre-filled
+/// above all), so the village's PDF carries each once instead of 1,500 glyphs on every page,
+/// and is laid out and written several times faster. Other forms are laid out in full, among
+/// them any whose body would not fit (an image does not break across pages): their rows
+/// continue on the next page.
 ///
 /// Gives the view unchanged and no PDF when the view is not measured or the template has no
 /// bodies mode (a workspace override written for an older version).
@@ -382,22 +386,21 @@ pub fn with_bodies(
     let (Some(rows), Some(room)) = (view.rows.as_deref(), view.page) else {
         return Ok((view, None));
     };
-    let mut index: HashMap<&[usize], usize> = HashMap::new();
-    let mut bodies: Vec<&[usize]> = Vec::new();
-    let mut of_form = Vec::with_capacity(view.households.len());
-    for h in &view.households {
-        let body = match h.row_ids.as_deref() {
-            Some(ids) if head_fits(&view, h, room.width) => Some(*index.entry(ids).or_insert_with(|| {
-                bodies.push(ids);
-                bodies.len() - 1
-            })),
-            _ => None,
-        };
-        of_form.push(body);
-    }
+    // Forms whose household lines surely fit one line each may have their body placed.
+    let candidate: Vec<Option<&[usize]>> = view
+        .households
+        .iter()
+        .map(|h| h.row_ids.as_deref().filter(|_| head_fits(&view, h, room.width)))
+        .collect();
+    let bodies = shared_bodies(&candidate);
     if bodies.is_empty() {
         return Ok((view, None));
     }
+    let index: HashMap<&[usize], usize> = bodies.iter().enumerate().map(|(i, ids)| (*ids, i)).collect();
+    let of_form: Vec<Option<usize>> = candidate
+        .iter()
+        .map(|ids| ids.and_then(|ids| index.get(ids).copied()))
+        .collect();
     let input = BodiesInput {
         bodies,
         rows,
@@ -419,6 +422,27 @@ pub fn with_bodies(
         h.body = body.filter(|&b| heights.get(b).is_some_and(|&height| height <= room_for_body));
     }
     Ok((view, Some(pdf)))
+}
+
+/// The bodies worth laying out apart: those of two forms or more, the most used first (ties in
+/// order of first use), at most [`MAX_BODIES`]. A body on one form gains nothing from being laid
+/// out apart, and every placement of a page costs a pass over the whole bodies PDF when the
+/// village's PDF is written, so that PDF is kept to a few dozen pages.
+fn shared_bodies<'a>(forms: &[Option<&'a [usize]>]) -> Vec<&'a [usize]> {
+    let mut uses: HashMap<&[usize], usize> = HashMap::new();
+    let mut order: Vec<&[usize]> = Vec::new();
+    for &ids in forms.iter().flatten() {
+        let n = uses.entry(ids).or_insert(0);
+        if *n == 0 {
+            order.push(ids);
+        }
+        *n += 1;
+    }
+    let count = |ids: &[usize]| uses.get(ids).copied().unwrap_or(0);
+    let mut bodies: Vec<&[usize]> = order.into_iter().filter(|ids| count(ids) >= 2).collect();
+    bodies.sort_by_key(|ids| std::cmp::Reverse(count(ids)));
+    bodies.truncate(MAX_BODIES);
+    bodies
 }
 
 /// The household lines to measure for the room they take: `h`'s with its own strings emptied and
@@ -790,6 +814,25 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["脱贫户"]
         );
+    }
+
+    #[test]
+    fn only_shared_bodies_are_laid_out_apart_most_used_first() {
+        let (a, b, c): (&[usize], &[usize], &[usize]) = (&[0, 1], &[0, 2], &[3, 1]);
+        let forms = [Some(a), Some(b), None, Some(b), Some(c), Some(a), Some(b), None];
+        assert_eq!(shared_bodies(&forms), [b, a], "c is on one form only");
+        assert!(shared_bodies(&[Some(a), None, Some(b)]).is_empty());
+        // At most MAX_BODIES, the most used kept.
+        let many: Vec<Vec<usize>> = (0..MAX_BODIES + 10).map(|i| vec![i]).collect();
+        let mut forms: Vec<Option<&[usize]>> = Vec::new();
+        for (i, ids) in many.iter().enumerate() {
+            let n = if i == MAX_BODIES + 5 { 9 } else { 2 };
+            forms.extend(std::iter::repeat_n(Some(ids.as_slice()), n));
+        }
+        let kept = shared_bodies(&forms);
+        assert_eq!(kept.len(), MAX_BODIES);
+        assert_eq!(kept[0], many[MAX_BODIES + 5].as_slice());
+        assert_eq!(kept[1], many[0].as_slice());
     }
 
     #[test]
