@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Dict, IntoValue, Smart};
 use typst::layout::{Frame, FrameItem, Point};
@@ -107,7 +107,12 @@ pub struct PdfEngine {
     engine: TypstEngine<TypstTemplateCollection>,
     files: Arc<Files>,
     fonts: Arc<FontSet>,
+    /// Parts laid out once and reused by many documents (see [`PdfEngine::shared_part`]).
+    parts: Mutex<HashMap<PartKey, Option<Vec<u8>>>>,
 }
+
+/// A shared part: its template and the key its maker gave.
+type PartKey = (String, String);
 
 impl PdfEngine {
     /// Builds the engine: built-in templates overridden by `workspace_templates` (a
@@ -154,7 +159,12 @@ impl PdfEngine {
             // compiles instead of evicting after each one.
             .comemo_evict_max_age(Some(4))
             .build();
-        Ok(PdfEngine { engine, files, fonts })
+        Ok(PdfEngine {
+            engine,
+            files,
+            fonts,
+            parts: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The fonts this engine uses.
@@ -232,6 +242,30 @@ impl PdfEngine {
             bytes,
             pages: doc.pages().len(),
         })
+    }
+
+    /// A part that many documents share (PDF bytes a template places as an image), made by
+    /// `make` the first time `template` asks for it with this `key` and then reused for the life
+    /// of the engine: e.g. the parts of the 承诺授权书 that are the same in every village are
+    /// laid out once per run. `make` gives `None` when the template cannot make the part; that
+    /// is kept too.
+    pub fn shared_part(
+        &self,
+        template: &str,
+        key: String,
+        make: impl FnOnce() -> Result<Option<Vec<u8>>, RenderError>,
+    ) -> Result<Option<Vec<u8>>, RenderError> {
+        let key = (template.to_string(), key);
+        if let Some(part) = self.parts.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(part.clone());
+        }
+        // Made outside the lock: two threads may both make it once, with the same bytes.
+        let part = make()?;
+        self.parts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, part.clone());
+        Ok(part)
     }
 
     /// Renders one document from parts laid out one after another, each in its own compile, so
@@ -473,6 +507,31 @@ mod tests {
     fn engine_is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<PdfEngine>();
+    }
+
+    #[test]
+    fn shared_parts_are_made_once_per_key() {
+        let e = engine();
+        let made = std::cell::Cell::new(0);
+        let make = |bytes: Option<Vec<u8>>| {
+            made.set(made.get() + 1);
+            Ok(bytes)
+        };
+        let a = e.shared_part("x.typ", "a".into(), || make(Some(vec![1]))).unwrap();
+        let again = e.shared_part("x.typ", "a".into(), || make(Some(vec![2]))).unwrap();
+        assert_eq!((a, again), (Some(vec![1]), Some(vec![1])));
+        assert_eq!(made.get(), 1);
+        // Another key or template is another part; a part the template cannot make stays absent.
+        assert_eq!(e.shared_part("y.typ", "a".into(), || make(None)).unwrap(), None);
+        assert_eq!(
+            e.shared_part("y.typ", "a".into(), || make(Some(vec![3]))).unwrap(),
+            None
+        );
+        assert_eq!(
+            e.shared_part("x.typ", "b".into(), || make(Some(vec![4]))).unwrap(),
+            Some(vec![4])
+        );
+        assert_eq!(made.get(), 3);
     }
 
     #[test]
