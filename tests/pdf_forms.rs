@@ -470,13 +470,7 @@ fn commitment_parts_placed_as_images_match_the_laid_out_ones() {
     assert_eq!(placed.pages, live.pages);
     assert_eq!(common::pdf_words(&placed.bytes), common::pdf_words(&live.bytes));
 
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("commitment.typ"),
-        "#let data = json(bytes(sys.inputs.data))\n#for (i, h) in data.households.enumerate() {\n  if i > 0 { pagebreak() }\n  [自制承诺书：#h.head_name]\n}\n",
-    )
-    .unwrap();
-    let own = PdfEngine::with_options(Some(dir.path()), &EngineOptions { system_fonts: false }).unwrap();
+    let (_dir, own) = old_style_override("commitment.typ", "自制承诺书");
     assert!(commitment::statics(&own, &view, ev.as_of).unwrap().is_none());
     let pdf = commitment::render(&own, &view, ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
@@ -510,17 +504,27 @@ fn bundled_faces_are_no_wider_than_the_survey_assumes() {
     }
 }
 
+/// An engine whose workspace overrides `template` with one written for an older version: a page
+/// per household saying `label` and the head's name, and none of the newer modes (measure,
+/// bodies, statics). The folder lives as long as the returned guard.
+fn old_style_override(template: &str, label: &str) -> (tempfile::TempDir, PdfEngine) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(template),
+        format!(
+            "#let data = json(bytes(sys.inputs.data))\n#for (i, h) in data.households.enumerate() {{\n  if i > 0 {{ pagebreak() }}\n  [{label}：#h.head_name]\n}}\n"
+        ),
+    )
+    .unwrap();
+    let engine = PdfEngine::with_options(Some(dir.path()), &EngineOptions { system_fonts: false }).unwrap();
+    (dir, engine)
+}
+
 /// A workspace's own 入户排查表 written for an older version (no measure mode) still renders:
 /// the rows are then simply not pre-measured.
 #[test]
 fn survey_override_without_measure_mode_still_renders() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("survey.typ"),
-        "#let data = json(bytes(sys.inputs.data))\n#for (i, h) in data.households.enumerate() {\n  if i > 0 { pagebreak() }\n  [自制排查表：#h.head_name]\n}\n",
-    )
-    .unwrap();
-    let own = PdfEngine::with_options(Some(dir.path()), &EngineOptions { system_fonts: false }).unwrap();
+    let (_dir, own) = old_style_override("survey.typ", "自制排查表");
     let ws = sample();
     let ev = evaluation(&ws);
     let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();

