@@ -255,6 +255,7 @@ fn evaluation() -> Evaluation {
         ledger: vec![],
         summary: Summary::default(),
         findings: vec![],
+        cases: vec![],
     }
 }
 

@@ -153,6 +153,7 @@ fn evaluation(ws: &Workspace) -> Evaluation {
         ledger: vec![],
         summary: Summary::default(),
         findings: vec![],
+        cases: vec![],
     }
 }
 

@@ -365,6 +365,7 @@ pub(crate) mod fixture {
             ledger: vec![],
             summary: Summary::default(),
             findings: vec![],
+            cases: vec![],
         }
     }
 

@@ -515,6 +515,7 @@ pub(crate) mod fixtures {
                 units,
             },
             findings: vec![],
+            cases: vec![],
         }
     }
 }

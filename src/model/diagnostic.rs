@@ -103,7 +103,7 @@ pub fn cell_ref(row: u32, col: u32) -> String {
     format!("{}{}", col_letters(col), row + 1)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub enum Severity {
     #[serde(rename = "错误")]
     Error,

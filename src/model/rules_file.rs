@@ -29,6 +29,10 @@ pub struct RulesFile {
     /// Monitored this many years without elimination → flagged for review (001 §三(四); default 2).
     #[serde(rename = "监测分析年数", default)]
     pub review_after_years: Option<u32>,
+    /// 核查级别: per rule name (规则), whether its findings are 错误 or 警告. An error of a case
+    /// holds that case back; it never stops the build of the rest.
+    #[serde(rename = "核查级别", default)]
+    pub finding_levels: BTreeMap<String, super::Severity>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -170,6 +174,7 @@ impl RulesFile {
             self.review_after_years = over.review_after_years;
         }
         self.calendar.extend(over.calendar);
+        self.finding_levels.extend(over.finding_levels);
         self
     }
 

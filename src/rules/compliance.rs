@@ -32,7 +32,7 @@ use crate::model::{
     Dataset, DeadlineRule, DurationUnit, Household, LabourCapacity, MilestoneDef, Money, Procedure, ProcedureKind,
     RulesFile, Severity, Stage,
 };
-use chrono::{Days, Months, NaiveDate};
+use chrono::NaiveDate;
 
 /// Everything a compliance check needs besides the data.
 pub struct Ctx<'a> {
@@ -91,44 +91,8 @@ pub struct Outcome {
     pub note: String,
 }
 
-fn add_days(d: NaiveDate, n: u64) -> NaiveDate {
-    d.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX)
-}
-
-fn sub_days(d: NaiveDate, n: u64) -> NaiveDate {
-    d.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
-}
-
-fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
-    d.checked_add_months(Months::new(n)).unwrap_or(NaiveDate::MAX)
-}
-
-/// The last day of a period of `n` units starting at `from` (`inclusive`: `from` is day one).
-pub fn due_date(
-    cal: &Calendar,
-    unit: DurationUnit,
-    n: u32,
-    inclusive: bool,
-    from: NaiveDate,
-) -> Result<NaiveDate, CalendarError> {
-    Ok(match unit {
-        DurationUnit::CalendarDays => {
-            let k = if inclusive { n.saturating_sub(1) } else { n };
-            add_days(from, u64::from(k))
-        }
-        DurationUnit::WorkingDays => {
-            if inclusive {
-                cal.nth_working_day_from(from, n)?
-            } else {
-                cal.add_working_days(from, n)?
-            }
-        }
-        DurationUnit::Months => {
-            let end = add_months(from, n);
-            if inclusive && n > 0 { sub_days(end, 1) } else { end }
-        }
-    })
-}
+pub use super::period::due_date;
+use super::period::{add_days, add_months, length as elapsed};
 
 /// How far `d` is past `due`, in days of the rule's unit (working days for 工作日 rules, so a
 /// weekend right after the due day is not late); 0 when not past.
@@ -139,22 +103,6 @@ fn past_due(cal: &Calendar, unit: DurationUnit, due: NaiveDate, d: NaiveDate) ->
     Ok(match unit {
         DurationUnit::WorkingDays => i64::from(cal.working_days_between(add_days(due, 1), d)?),
         _ => (d - due).num_days(),
-    })
-}
-
-/// Length of `[from, to]` (or `(from, to]`) in the rule's unit; None for months.
-fn elapsed(
-    cal: &Calendar,
-    unit: DurationUnit,
-    inclusive: bool,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Option<i64>, CalendarError> {
-    let start = if inclusive { from } else { add_days(from, 1) };
-    Ok(match unit {
-        DurationUnit::CalendarDays => Some((to - start).num_days() + 1),
-        DurationUnit::WorkingDays => Some(i64::from(cal.working_days_between(start, to)?)),
-        DurationUnit::Months => None,
     })
 }
 
@@ -950,6 +898,7 @@ mod tests {
     use crate::rules::testutil::{d, household, procedure};
     use ComplianceStatus::*;
     use Stage::*;
+    use chrono::Days;
 
     fn run_with(
         ds: &Dataset,

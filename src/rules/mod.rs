@@ -5,8 +5,10 @@ pub mod calendar;
 pub mod compliance;
 pub mod income;
 pub mod ledger;
+pub mod period;
 pub mod screening;
 mod types;
+pub mod verdict;
 pub use types::*;
 
 use crate::model::{Household, Severity, Workspace};
@@ -129,9 +131,25 @@ pub fn evaluate_with(ws: &Workspace, calendar: &Calendar, as_of: NaiveDate) -> E
     };
     let (compliance, f) = compliance::evaluate(&ctx, ds, &idx, &incomes, &ws.campaign.milestones);
     findings.extend(f);
+    let vctx = verdict::Ctx {
+        rules: &ws.rules,
+        calendar,
+        as_of,
+        line,
+        year: ws.campaign.year,
+    };
+    let (cases, f) = verdict::evaluate(&vctx, ds, &idx, &incomes);
+    findings.extend(f);
+    // Offices decide per rule whether a finding is an error or a warning (rules.yaml 核查级别).
+    for f in &mut findings {
+        if let Some(level) = ws.rules.finding_levels.get(&f.rule) {
+            f.severity = *level;
+        }
+    }
     let ledger = ledger::evaluate(&ds.problems, as_of);
     let summary = ledger::summarize(ds, &idx, &ledger, as_of);
     Evaluation {
+        cases,
         as_of,
         incomes,
         screening,

@@ -19,6 +19,8 @@ pub struct Evaluation {
     pub summary: Summary,
     /// Rule-level findings that are not deadline rows (exclusion hit, income mismatch, …).
     pub findings: Vec<Finding>,
+    /// One verdict per case, same order as `Dataset::procedures`.
+    pub cases: Vec<super::verdict::CaseVerdict>,
 }
 
 /// 家庭人均纯收入 and its comparison with the line and last year.
