@@ -6,12 +6,12 @@
 use super::notice::authority;
 use super::publicity::{households_of, measures_text};
 use super::{date_zh, publicity::committee};
-use crate::model::{ProcedureKind, Stage, Workspace};
+use crate::model::{ProcedureKind, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::render::text::TextEngine;
 use crate::rules::Evaluation;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 pub const TEMPLATE: &str = "announcement.typ";
@@ -77,8 +77,8 @@ struct Ctx<'a> {
     phone: &'a str,
 }
 
-/// The 结果公告 of one village: cases approved at county level in the campaign's year (年度),
-/// on or before the run date. None when there is none.
+/// The 结果公告 of one village: the cases approved at county level in this campaign (年度) by
+/// the run date that the verdicts do not hold back. None when there is none.
 pub fn view(
     ws: &Workspace,
     eval: &Evaluation,
@@ -104,35 +104,30 @@ pub fn view(
     ];
     let in_village = households_of(ws, village);
     for (k, (kind, heading, category_header, measures_header)) in kinds.into_iter().enumerate() {
-        let mut cases: Vec<_> = ws
-            .data
-            .procedures
+        // Only county-approved cases the verdicts let through (`CaseVerdict::may_announce`).
+        let mut cases: Vec<_> = eval
+            .cases
             .iter()
-            .filter(|p| p.kind == kind)
-            .filter_map(|p| {
-                let approved = p
-                    .date(Stage::CountyApproval)
-                    .filter(|d| *d <= eval.as_of && d.year() >= ws.campaign.year)?;
-                let h = *in_village.get(p.household_id.as_str())?;
-                Some((h, p, approved))
+            .filter(|v| v.kind == kind && v.village == village && v.may_announce())
+            .filter_map(|v| {
+                let approved = v.approved?;
+                let h = *in_village.get(v.household_id.as_str())?;
+                Some((h, v, approved))
             })
             .collect();
         if cases.is_empty() {
             continue;
         }
         cases.sort_by(|a, b| a.0.group.cmp(&b.0.group));
-        for (_, p, approved) in &cases {
-            // The announcement follows the last approval (or the recorded 结果公告 date).
-            let d = p
-                .date(Stage::ResultNotice)
-                .filter(|d| d >= approved)
-                .unwrap_or(*approved);
+        for (_, v, approved) in &cases {
+            // Dated by the recorded 结果公告, else the last approval.
+            let d = v.announced.unwrap_or(*approved);
             latest = Some(latest.map_or(d, |l| l.max(d)));
         }
         let rows: Vec<AnnouncementRow> = cases
             .iter()
             .enumerate()
-            .map(|(i, (h, p, approved))| AnnouncementRow {
+            .map(|(i, (h, v, approved))| AnnouncementRow {
                 seq: i + 1,
                 group: h.group.clone(),
                 head_name: h.head_name.clone(),
@@ -141,7 +136,7 @@ pub fn view(
                     ProcedureKind::Identification => {
                         h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default()
                     }
-                    _ => p.elimination_mode.clone().unwrap_or_default(),
+                    _ => v.path.map(|p| p.label().to_string()).unwrap_or_default(),
                 },
                 risks: h.risks.join("、"),
                 measures: measures_text(ws, &h.id),

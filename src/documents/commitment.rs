@@ -4,12 +4,13 @@
 //! marked 内部资料. The 户主 and every adult member get a 签字 and a 手印 box; the 代签 line
 //! follows 002 §2(4) (不识字的农户可委托村干部、村民小组长或近亲属代为填写，同时加按本人手印).
 
-use crate::model::{Household, Member, ProcedureKind, Stage, Workspace};
+use crate::model::{Household, Member, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf, export_pdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Title of the form, as in 002 附件1.
 pub const TITLE: &str = "农户承诺和授权查询书";
@@ -124,14 +125,21 @@ pub fn statics(engine: &PdfEngine, view: &CommitmentView, date: NaiveDate) -> Re
     })
 }
 
-/// The 承诺授权书 batch for one village; `None` when the village has no household.
+/// The 承诺授权书 batch for one village: one page per household that signs in this campaign
+/// (the verdict's `signs_now`: an open 识别纳入 case without a signing date, or one signed in the
+/// campaign's year). `None` when no household of the village signs now.
 pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<CommitmentView> {
-    let households: Vec<&Household> = ws.data.households.iter().filter(|h| h.village == village).collect();
+    let signing = signing_dates(eval, village);
+    let households: Vec<&Household> = ws
+        .data
+        .households
+        .iter()
+        .filter(|h| h.village == village && signing.contains_key(h.id.as_str()))
+        .collect();
     let first = households.first()?;
-    let signed = signing_dates(ws, village);
     let pages = households
         .iter()
-        .map(|h| page(eval, h, signed.get(h.id.as_str()).copied()))
+        .map(|h| page(eval, h, signing.get(h.id.as_str()).copied().flatten()))
         .collect();
     Some(CommitmentView {
         title: TITLE.to_string(),
@@ -202,26 +210,14 @@ fn member_row(m: &Member, is_head: bool, on: NaiveDate) -> CommitmentMember {
     }
 }
 
-/// The date the household signed, from its 识别纳入 case (签订承诺授权书 stage).
-/// The latest 签订承诺授权书 date of each household's 识别纳入 case in the village, in one pass
-/// over the procedures (a per-household scan would be quadratic at county scale).
-fn signing_dates<'a>(ws: &'a Workspace, village: &str) -> std::collections::HashMap<&'a str, NaiveDate> {
-    let in_village: std::collections::HashSet<&str> = ws
-        .data
-        .households
-        .iter()
-        .filter(|h| h.village == village)
-        .map(|h| h.id.as_str())
-        .collect();
-    let mut out: std::collections::HashMap<&str, NaiveDate> = std::collections::HashMap::new();
-    for p in &ws.data.procedures {
-        if p.kind != ProcedureKind::Identification || !in_village.contains(p.household_id.as_str()) {
-            continue;
-        }
-        if let Some(d) = p.date(Stage::Commitment) {
-            let e = out.entry(p.household_id.as_str()).or_insert(d);
-            *e = (*e).max(d);
-        }
+/// The households of the village that sign in this campaign, with the recorded signing date
+/// (None: signed by hand, the date line left blank). When a household has several such cases,
+/// the latest recorded date wins.
+fn signing_dates<'a>(eval: &'a Evaluation, village: &str) -> HashMap<&'a str, Option<NaiveDate>> {
+    let mut out: HashMap<&str, Option<NaiveDate>> = HashMap::new();
+    for v in eval.cases.iter().filter(|v| v.signs_now && v.village == village) {
+        let e = out.entry(v.household_id.as_str()).or_insert(v.signed);
+        *e = (*e).max(v.signed);
     }
     out
 }
@@ -365,7 +361,9 @@ pub(crate) mod fixture {
             ledger: vec![],
             summary: Summary::default(),
             findings: vec![],
-            cases: vec![],
+            cases: crate::rules::evaluate(ws, date(2024, 6, 30))
+                .map(|e| e.cases)
+                .unwrap_or_default(),
         }
     }
 
@@ -387,27 +385,58 @@ pub(crate) mod fixture {
 mod tests {
     use super::fixture::*;
     use super::*;
+    use crate::model::{ProcedureKind, Stage};
 
     // Valid GB 11643 numbers (check digits verified) for a 1980 adult, a 2010 child, a 2006 youth.
     const ADULT: &str = "150724198001010015";
     const CHILD: &str = "150724201003030022";
     const TEEN: &str = "15072420060701001X";
 
+    /// An open 识别纳入 case (lead found, nothing signed yet) for each household id.
+    fn open_cases(ws: &mut Workspace, ids: &[&str]) {
+        for id in ids {
+            ws.data.procedures.push(procedure(
+                id,
+                ProcedureKind::Identification,
+                &[(Stage::LeadFound, date(2024, 6, 1))],
+            ));
+        }
+    }
+
     #[test]
-    fn one_page_per_household_of_the_village_only() {
-        let ws = workspace(vec![
+    fn one_page_per_household_that_signs_now_in_the_village_only() {
+        // 002 §2(4): the form is signed at the 入户核实 of this campaign's case.
+        let mut ws = workspace(vec![
             household("H1", "东山村", "张三", ADULT),
             household("H2", "西山村", "李四", ADULT),
             household("H3", "东山村", "王五", ADULT),
+            household("H4", "东山村", "赵六", ADULT),
         ]);
+        open_cases(&mut ws, &["H1", "H2", "H3"]);
+        // H4 was identified in 2021 with a signed form: nothing to sign in this campaign.
+        ws.data.procedures.push(procedure(
+            "H4",
+            ProcedureKind::Identification,
+            &[
+                (Stage::Commitment, date(2021, 6, 12)),
+                (Stage::CountyApproval, date(2021, 6, 30)),
+            ],
+        ));
         let ev = evaluation(&ws);
         let v = view(&ws, &ev, "东山村").unwrap();
-        assert_eq!(v.households.len(), 2);
-        assert_eq!(v.households[0].head_name, "张三");
-        assert_eq!(v.households[1].head_name, "王五");
+        let heads: Vec<_> = v.households.iter().map(|h| h.head_name.as_str()).collect();
+        assert_eq!(heads, ["张三", "王五"]);
         assert_eq!(v.addressee, "东山村委会");
         assert_eq!(v.internal_mark, "内部资料");
         assert!(view(&ws, &ev, "北山村").is_none());
+        // A village where nobody signs now gets no forms.
+        let mut ws = workspace(vec![household("H4", "东山村", "赵六", ADULT)]);
+        ws.data.procedures.push(procedure(
+            "H4",
+            ProcedureKind::Identification,
+            &[(Stage::CountyApproval, date(2023, 6, 12))],
+        ));
+        assert!(view(&ws, &evaluation(&ws), "东山村").is_none());
     }
 
     #[test]
@@ -418,7 +447,8 @@ mod tests {
         h.members.push(member("H1", "张青", TEEN, "女"));
         // The head listed last in the input still comes first.
         h.members.rotate_left(1);
-        let ws = workspace(vec![h]);
+        let mut ws = workspace(vec![h]);
+        open_cases(&mut ws, &["H1"]);
         let ev = evaluation(&ws);
         let p = &view(&ws, &ev, "东山村").unwrap().households[0];
         let names: Vec<_> = p
@@ -433,31 +463,39 @@ mod tests {
         assert_eq!(p.members[0].id_number, ADULT);
         assert_eq!(p.members[0].age, "44");
         assert_eq!(p.members[2].age, "17");
+        // Not signed yet: the date line is left blank for the day of signing.
         assert_eq!(p.date, "");
     }
 
     #[test]
-    fn signing_date_comes_from_the_identification_case() {
+    fn a_recorded_signing_date_dates_the_form_and_the_ages() {
+        // Born 2006-06-25: 17 when the form was signed on 2024-06-20, 18 on the run date.
+        let first17 = "15072420060625001";
+        let id = format!("{first17}{}", crate::ingest::id_check_digit(first17).unwrap());
         let mut h = household("H1", "东山村", "张三", ADULT);
-        h.members.push(member("H1", "张青", TEEN, "女"));
+        h.members.push(member("H1", "张青", &id, "女"));
         let mut ws = workspace(vec![h]);
         ws.data.procedures.push(procedure(
             "H1",
             ProcedureKind::Identification,
-            &[(Stage::Commitment, date(2024, 7, 2))],
+            &[
+                (Stage::LeadFound, date(2024, 6, 18)),
+                (Stage::Commitment, date(2024, 6, 20)),
+            ],
         ));
         let ev = evaluation(&ws);
         let p = &view(&ws, &ev, "东山村").unwrap().households[0];
-        assert_eq!(p.date, "2024年7月2日");
-        // 18 on the signing date, so she signs.
-        assert!(p.members[1].signs);
+        assert_eq!(p.date, "2024年6月20日");
+        assert_eq!(p.members[1].age, "17");
+        assert!(!p.members[1].signs);
     }
 
     #[test]
     fn head_without_member_row_is_still_listed() {
         let mut h = household("H1", "巴彦嘎查", "乌力吉", ADULT);
         h.members.clear();
-        let ws = workspace(vec![h]);
+        let mut ws = workspace(vec![h]);
+        open_cases(&mut ws, &["H1"]);
         let ev = evaluation(&ws);
         let v = view(&ws, &ev, "巴彦嘎查").unwrap();
         assert_eq!(v.addressee, "巴彦嘎查委员会");

@@ -6,13 +6,13 @@
 //! no field that could carry one.
 
 use super::date_zh;
-use crate::model::{DurationUnit, Household, Procedure, ProcedureKind, Stage, Workspace};
+use crate::model::{DurationUnit, Household, ProcedureKind, Stage, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::render::text::TextEngine;
 use crate::rules::Evaluation;
-use crate::rules::calendar::Calendar;
-use chrono::{Datelike, Days, Months, NaiveDate};
+use crate::rules::verdict::{CaseVerdict, EliminationPath};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -133,58 +133,6 @@ pub fn committee(village: &str) -> String {
     }
 }
 
-/// The 公示期 rule for a procedure kind: (length, unit, counts its first day).
-fn rule(ws: &Workspace, kind: ProcedureKind) -> (u32, DurationUnit, bool) {
-    ws.rules
-        .deadlines
-        .iter()
-        .filter(|r| !r.disabled && r.from == Stage::PublicityStart && r.procedures.contains(&kind))
-        .find_map(|r| r.min.map(|m| (m, r.unit, r.inclusive)))
-        .unwrap_or((5, DurationUnit::WorkingDays, true))
-}
-
-/// The last day of a 公示 of `n` units starting on `start`.
-pub fn publicity_end(
-    cal: &Calendar,
-    start: NaiveDate,
-    n: u32,
-    unit: DurationUnit,
-    inclusive: bool,
-) -> Result<NaiveDate, RenderError> {
-    let calendar_err = |source| RenderError::Calendar {
-        what: format!("{}开始的公示期", date_zh(start)),
-        source,
-    };
-    let shift = if inclusive { n.saturating_sub(1) } else { n };
-    let end = match unit {
-        DurationUnit::WorkingDays if inclusive => cal.nth_working_day_from(start, n).map_err(calendar_err)?,
-        DurationUnit::WorkingDays => cal.add_working_days(start, n).map_err(calendar_err)?,
-        DurationUnit::CalendarDays => start.checked_add_days(Days::new(u64::from(shift))).unwrap_or(start),
-        DurationUnit::Months => start
-            .checked_add_months(Months::new(n))
-            .and_then(|d| if inclusive { d.pred_opt() } else { Some(d) })
-            .unwrap_or(start),
-    };
-    Ok(end)
-}
-
-/// Whether a case belongs on this campaign's notice: it has a 公示开始 date in the campaign's
-/// year (年度) or later — earlier cases belong to earlier campaigns' notices — or it has passed
-/// 村级评议 and reached no later stage yet.
-fn publicised(p: &Procedure, year: i32) -> bool {
-    if let Some(start) = p.date(Stage::PublicityStart) {
-        return start.year() >= year;
-    }
-    let later = [
-        Stage::PublicityEnd,
-        Stage::TownshipReview,
-        Stage::CountyApproval,
-        Stage::ResultNotice,
-        Stage::Recorded,
-    ];
-    p.date(Stage::VillageReview).is_some() && later.iter().all(|s| p.date(*s).is_none())
-}
-
 /// The village's households by 户编号 (the first one when an ID repeats, like
 /// `Dataset::household`): one pass instead of a scan of the whole county per case.
 pub(crate) fn households_of<'a>(ws: &'a Workspace, village: &str) -> HashMap<&'a str, &'a Household> {
@@ -226,13 +174,32 @@ struct Ctx<'a> {
     people: u32,
     start: &'a str,
     end: &'a str,
-    days: u32,
+    /// The period's length in its unit (recorded periods: as recorded).
+    days: i64,
+    /// 工作日 / 天 / 月 (kept for templates written against it).
     unit: &'a str,
+    /// The length in words: 5个工作日, 5天.
+    length: &'a str,
     phone: &'a str,
     part: &'a str,
+    /// 风险消除: households on the 帮扶消除 path and on the 自然消除 path.
+    assisted: usize,
+    natural: usize,
+    /// Every listed household has a recorded 签订承诺授权书 (签字确认) date.
+    signed_all: bool,
 }
 
-/// The 公示 of one village, or None when no case of this kind is publicised there.
+fn unit_label(unit: DurationUnit) -> (&'static str, &'static str) {
+    match unit {
+        DurationUnit::WorkingDays => ("工作日", "个工作日"),
+        DurationUnit::CalendarDays => ("天", "天"),
+        DurationUnit::Months => ("月", "个月"),
+    }
+}
+
+/// The 公示 of one village, or None when no case of this kind may be publicised there.
+/// Lists exactly the cases whose verdict allows it (`CaseVerdict::may_publicise`), batched
+/// by the 公示期 the rules give each (recorded, else planned).
 pub fn view(
     ws: &Workspace,
     eval: &Evaluation,
@@ -240,48 +207,24 @@ pub fn view(
     village: &str,
     kind: PublicityKind,
 ) -> Result<Option<PublicityView>, RenderError> {
-    let cal = Calendar::new(&ws.rules).map_err(|source| RenderError::Calendar {
-        what: "公示期".into(),
-        source,
-    })?;
-    let (n, unit, inclusive) = rule(ws, kind.procedure());
-    let unit_label = match unit {
-        DurationUnit::WorkingDays => "工作日",
-        DurationUnit::CalendarDays => "天",
-        DurationUnit::Months => "个月",
-    };
-    let mut batches: BTreeMap<(NaiveDate, NaiveDate), Vec<(&Household, &Procedure)>> = BTreeMap::new();
     let in_village = households_of(ws, village);
-    for p in ws
-        .data
-        .procedures
+    let mut batches: BTreeMap<(NaiveDate, NaiveDate), Vec<(&Household, &CaseVerdict)>> = BTreeMap::new();
+    let mut unit = DurationUnit::WorkingDays;
+    for v in eval
+        .cases
         .iter()
-        .filter(|p| p.kind == kind.procedure() && publicised(p, ws.campaign.year))
+        .filter(|v| v.kind == kind.procedure() && v.village == village && v.may_publicise())
     {
-        let Some(&h) = in_village.get(p.household_id.as_str()) else {
+        let (Some(&h), Some(period)) = (in_village.get(v.household_id.as_str()), v.publicity) else {
             continue;
         };
-        let start = match p.date(Stage::PublicityStart) {
-            Some(d) => d,
-            None => {
-                // Not yet posted: it can start on the first working day after the 评议 and
-                // not before the run date.
-                let review = p.date(Stage::VillageReview).unwrap_or(eval.as_of);
-                let earliest = review.succ_opt().unwrap_or(review).max(eval.as_of);
-                cal.nth_working_day_from(earliest, 1)
-                    .map_err(|source| RenderError::Calendar {
-                        what: format!("户{}的公示开始日期", h.id),
-                        source,
-                    })?
-            }
-        };
-        let min_end = publicity_end(&cal, start, n, unit, inclusive)?;
-        let end = p.date(Stage::PublicityEnd).filter(|e| *e >= min_end).unwrap_or(min_end);
-        batches.entry((start, end)).or_default().push((h, p));
+        unit = period.unit;
+        batches.entry((period.start, period.end)).or_default().push((h, v));
     }
     if batches.is_empty() {
         return Ok(None);
     }
+    let (unit_short, unit_words) = unit_label(unit);
     let township = ws.campaign.region.township.clone();
     let issuer = committee(village);
     let phone = ws
@@ -295,10 +238,15 @@ pub fn view(
     for (i, ((start, end), mut cases)) in batches.into_iter().enumerate() {
         // Noticeboard order: by 村民小组, then input order.
         cases.sort_by(|a, b| a.0.group.cmp(&b.0.group));
+        let days = cases
+            .first()
+            .and_then(|(_, v)| v.publicity)
+            .and_then(|p| p.length)
+            .unwrap_or(0);
         let rows: Vec<PublicityRow> = cases
             .iter()
             .enumerate()
-            .map(|(i, (h, p))| PublicityRow {
+            .map(|(i, (h, v))| PublicityRow {
                 seq: i + 1,
                 group: h.group.clone(),
                 head_name: h.head_name.clone(),
@@ -307,7 +255,7 @@ pub fn view(
                     PublicityKind::Identification => {
                         h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default()
                     }
-                    PublicityKind::Elimination => p.elimination_mode.clone().unwrap_or_default(),
+                    PublicityKind::Elimination => v.path.map(|p| p.label().to_string()).unwrap_or_default(),
                 },
                 risks: h.risks.join("、"),
                 measures: measures_text(ws, &h.id),
@@ -320,6 +268,17 @@ pub fn view(
         } else {
             String::new()
         };
+        let length = format!("{days}{unit_words}");
+        let natural = cases
+            .iter()
+            .filter(|(_, v)| v.path == Some(EliminationPath::Natural))
+            .count();
+        let signed_all = cases.iter().all(|(_, v)| {
+            ws.data
+                .procedures
+                .get(v.procedure)
+                .is_some_and(|p| p.date(Stage::Commitment).is_some_and(|d| d <= eval.as_of))
+        });
         let ctx = Ctx {
             kind: kind.procedure().label(),
             title: kind.title(),
@@ -330,10 +289,14 @@ pub fn view(
             people,
             start: &start_zh,
             end: &end_zh,
-            days: n,
-            unit: unit_label,
+            days,
+            unit: unit_short,
+            length: &length,
             phone: &phone,
             part: &part,
+            assisted: cases.len() - natural,
+            natural,
+            signed_all,
         };
         let wording = text.render(TEXT, &ctx)?;
         let (intro, closing) = match wording.split_once("【名单】") {
@@ -345,8 +308,8 @@ pub fn view(
             end,
             start_zh,
             end_zh,
-            days: n,
-            unit: unit_label.to_string(),
+            days: u32::try_from(days).unwrap_or(0),
+            unit: unit_short.to_string(),
             intro,
             closing,
             households: rows.len(),
@@ -391,30 +354,6 @@ pub fn render(engine: &PdfEngine, view: &PublicityView, fallback_date: NaiveDate
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RulesFile;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("date")
-    }
-
-    #[test]
-    fn five_working_days_count_the_first_day_and_skip_holidays() {
-        let cal = Calendar::new(&RulesFile::defaults()).expect("calendar");
-        // Mon 2024-06-03 → Fri 2024-06-07.
-        assert_eq!(
-            publicity_end(&cal, d(2024, 6, 3), 5, DurationUnit::WorkingDays, true).expect("end"),
-            d(2024, 6, 7)
-        );
-        // Thu 2024-06-06: Fri, then the 端午 holiday Mon 6-10 is off → ends Thu 6-13.
-        assert_eq!(
-            publicity_end(&cal, d(2024, 6, 6), 5, DurationUnit::WorkingDays, true).expect("end"),
-            d(2024, 6, 13)
-        );
-        assert_eq!(
-            publicity_end(&cal, d(2024, 6, 6), 5, DurationUnit::CalendarDays, true).expect("end"),
-            d(2024, 6, 10)
-        );
-    }
 
     #[test]
     fn committee_names() {

@@ -3,6 +3,7 @@
 
 use super::commitment::cn_date;
 use crate::model::{Household, Money, Procedure, ProcedureKind, Workspace};
+use crate::rules::verdict::CaseVerdict;
 use crate::rules::{Evaluation, IncomeResult, ScreeningResult};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -90,7 +91,7 @@ pub struct ScreeningRow {
 
 /// The 筛查表 of one village; `None` when the village has no household.
 pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<ScreeningView> {
-    let cases = cases_by_household(ws);
+    let cases = cases_by_household(ws, eval);
     let rows: Vec<ScreeningRow> = ws
         .data
         .households
@@ -138,24 +139,23 @@ pub(crate) fn results<'a>(
     (s, i)
 }
 
-/// Each household's cases, built once per table (scanning all of the county's cases for every
-/// household would make the table quadratic).
-fn cases_by_household(ws: &Workspace) -> HashMap<&str, Vec<&Procedure>> {
-    let mut map: HashMap<&str, Vec<&Procedure>> = HashMap::new();
-    for p in &ws.data.procedures {
-        map.entry(p.household_id.as_str()).or_default().push(p);
+/// Each household's cases with their verdicts, built once per table (scanning all of the
+/// county's cases for every household would make the table quadratic).
+fn cases_by_household<'a>(ws: &'a Workspace, eval: &'a Evaluation) -> HashMap<&'a str, Vec<Case<'a>>> {
+    let mut map: HashMap<&str, Vec<Case>> = HashMap::new();
+    for v in &eval.cases {
+        if let Some(p) = ws.data.procedures.get(v.procedure) {
+            map.entry(p.household_id.as_str()).or_default().push((p, v));
+        }
     }
     map
 }
 
-fn row(
-    eval: &Evaluation,
-    cases: &HashMap<&str, Vec<&Procedure>>,
-    index: usize,
-    h: &Household,
-    seq: usize,
-) -> ScreeningRow {
-    let cases: &[&Procedure] = cases.get(h.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+/// A case and its verdict.
+type Case<'a> = (&'a Procedure, &'a CaseVerdict);
+
+fn row(eval: &Evaluation, cases: &HashMap<&str, Vec<Case>>, index: usize, h: &Household, seq: usize) -> ScreeningRow {
+    let cases: &[Case] = cases.get(h.id.as_str()).map(Vec::as_slice).unwrap_or_default();
     let (s, inc) = results(eval, index, h);
     let per_capita = inc.and_then(|i| i.per_capita).or(h.income.per_capita);
     let basic = s.and_then(|s| s.basic_needs_met).or(h.basic_needs_met);
@@ -163,7 +163,7 @@ fn row(
     let reasons: Vec<String> = s.map(|s| s.reasons.clone()).unwrap_or_default();
     let exclusions: Vec<String> = s.map(|s| s.exclusions.clone()).unwrap_or_else(|| h.exclusions.clone());
     let self_declared = h.key_groups.iter().any(|k| k == "自主申报")
-        || cases.iter().any(|p| p.lead_source.as_deref() == Some("自主申报"));
+        || cases.iter().any(|(p, _)| p.lead_source.as_deref() == Some("自主申报"));
     ScreeningRow {
         seq: seq.to_string(),
         household_id: h.id.clone(),
@@ -201,21 +201,15 @@ pub(crate) fn yes_no(v: Option<bool>) -> String {
     }
 }
 
-/// 初步核查意见 as far as the data establishes it: an open case says what the village decided;
-/// an exclusion case must be written down (000 附件1), never dropped silently.
-fn opinion(cases: &[&Procedure], exclusions: &[String]) -> String {
+/// 初步核查意见 as far as the rules establish it: each case's state from its verdict (open,
+/// publicised, approved, held back), latest case of a kind only; an exclusion must be written
+/// down (000 附件1), never dropped silently.
+fn opinion(cases: &[Case], exclusions: &[String]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for kind in ProcedureKind::ALL {
-        if cases.iter().any(|p| p.kind == *kind) {
-            parts.push(
-                match kind {
-                    ProcedureKind::Identification => "拟纳入监测对象，已启动识别纳入程序",
-                    ProcedureKind::Elimination => "拟标注风险消除，已启动风险消除程序",
-                    ProcedureKind::Rollback => "已启动风险消除回退程序",
-                    ProcedureKind::Removal => "已启动清退程序",
-                }
-                .to_string(),
-            );
+        // The case of this kind that decides the household's state: the last in input order.
+        if let Some((_, v)) = cases.iter().rev().find(|(p, _)| p.kind == *kind) {
+            parts.push(v.state_text());
         }
     }
     if !exclusions.is_empty() {
@@ -272,7 +266,7 @@ mod tests {
         assert_eq!(r.income_above_line, "否");
         assert_eq!(r.key_group, "是");
         assert_eq!(r.key_group_reasons, "人均纯收入低于监测范围、自主申报");
-        assert_eq!(r.opinion, "拟纳入监测对象，已启动识别纳入程序");
+        assert_eq!(r.opinion, "拟纳入监测对象，识别纳入程序办理中");
         assert!(r.self_declared);
 
         let r = &v.rows[1];
