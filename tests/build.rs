@@ -104,7 +104,17 @@ fn sample_builds_every_document_in_the_documented_layout() {
         .expect("commitment entry");
     assert_eq!(commitment["kind"], "承诺授权书");
     assert_eq!(commitment["village"], "芒洪村");
-    assert_eq!(commitment["pages"], 22, "one page per household");
+    // One page per household that signs in this campaign (as the verdicts say).
+    let ws = fangpin::ingest::load_workspace(std::path::Path::new("data")).expect("sample");
+    let ev = fangpin::rules::evaluate(&ws, ws.campaign.as_of.expect("统计截止日")).expect("rules");
+    let signing: std::collections::BTreeSet<&str> = ev
+        .cases
+        .iter()
+        .filter(|c| c.signs_now && c.village == "芒洪村")
+        .map(|c| c.household_id.as_str())
+        .collect();
+    assert!(!signing.is_empty());
+    assert_eq!(commitment["pages"], signing.len(), "one page per signing household");
 
     let v = fangpin(&["verify", out.to_str().expect("utf8")]);
     assert!(v.status.success(), "{}", text(&v));

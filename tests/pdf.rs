@@ -121,7 +121,7 @@ fn measure(hid: &str, category: &str, detail: &str) -> Measure {
 fn workspace() -> Workspace {
     use ProcedureKind::*;
     use Stage::*;
-    let households = vec![
+    let mut households = vec![
         household("H001", "巴彦嘎查", "第一村民小组", "图门吉日嘎拉", 4),
         household("H002", "巴彦嘎查", "第二村民小组", "王淑珍", 3),
         household("H003", "巴彦嘎查", "第一村民小组", TRICKY, 2),
@@ -129,6 +129,9 @@ fn workspace() -> Workspace {
         household("H005", "巴彦嘎查", "第二村民小组", "刘德胜", 5),
         household("H006", "孟根嘎查", "第一村民小组", "𠮷野家", 2),
     ];
+    // H005 meets the 风险消除 conditions (004 §二(三)1): above the line since October 2023.
+    households[4].income.per_capita = Some(Money::from_yuan(9600));
+    households[4].income_ok_since = Some(date(2023, 10, 1));
     let procedures = vec![
         procedure(
             "H001",
@@ -246,17 +249,13 @@ fn workspace() -> Workspace {
     }
 }
 
+/// The rules' evaluation of the fixture workspace as of the run date (documents read verdicts).
 fn evaluation() -> Evaluation {
-    Evaluation {
-        as_of: date(2024, 6, 30),
-        incomes: vec![],
-        screening: vec![],
-        compliance: vec![],
-        ledger: vec![],
-        summary: Summary::default(),
-        findings: vec![],
-        cases: vec![],
-    }
+    evaluation_on(&workspace(), date(2024, 6, 30))
+}
+
+fn evaluation_on(ws: &Workspace, as_of: NaiveDate) -> Evaluation {
+    fangpin::rules::evaluate(ws, as_of).unwrap()
 }
 
 fn flat(s: &str) -> String {
@@ -525,7 +524,7 @@ fn long_lists_break_across_pages_with_the_header_repeated() {
     }
     let v = publicity::view(
         &ws,
-        &evaluation(),
+        &evaluation_on(&ws, date(2024, 6, 30)),
         text_engine(),
         "巴彦嘎查",
         PublicityKind::Identification,
@@ -599,10 +598,7 @@ fn announcement_after_county_approval_in_township_name() {
         assert!(text.contains(s), "lacks {s}: {text}");
     }
     // A case approved after the run date is not announced yet.
-    let early = Evaluation {
-        as_of: date(2024, 6, 1),
-        ..evaluation()
-    };
+    let early = evaluation_on(&ws, date(2024, 6, 1));
     let views = announcement::views(&ws, &early, text_engine()).unwrap();
     assert_eq!(
         views.iter().map(|v| v.village.as_str()).collect::<Vec<_>>(),
@@ -651,9 +647,14 @@ fn user_data_with_markup_prints_literally() {
             h.village = "{{ village }}{% if x %}嘎查".into();
         }
     }
-    let v = announcement::view(&ws2, &evaluation(), text_engine(), "{{ village }}{% if x %}嘎查")
-        .unwrap()
-        .unwrap();
+    let v = announcement::view(
+        &ws2,
+        &evaluation_on(&ws2, date(2024, 6, 30)),
+        text_engine(),
+        "{{ village }}{% if x %}嘎查",
+    )
+    .unwrap()
+    .unwrap();
     let text = flat(&layout_order_text(announcement::TEMPLATE, &v));
     assert!(
         text.contains("关于{{village}}{%ifx%}嘎查防止返贫监测对象识别结果的公告"),

@@ -103,11 +103,27 @@ fn workspace(households: Vec<Household>) -> Workspace {
         },
         rules: RulesFile::defaults(),
         data: Dataset {
+            // Each household has an open 识别纳入 case, so each signs a 承诺授权书 now.
+            procedures: households.iter().map(open_case).collect(),
             households,
             ..Dataset::default()
         },
         inputs: vec![],
         diagnostics: vec![],
+    }
+}
+
+/// A 识别纳入 case at its start (lead found, nothing signed yet).
+fn open_case(h: &Household) -> Procedure {
+    Procedure {
+        household_id: h.id.clone(),
+        kind: ProcedureKind::Identification,
+        lead_source: Some("干部排查".into()),
+        elimination_mode: None,
+        stages: [(Stage::LeadFound, date(2024, 6, 20))].into_iter().collect(),
+        income_ok_since: None,
+        note: None,
+        place: Place::default(),
     }
 }
 
@@ -153,7 +169,7 @@ fn evaluation(ws: &Workspace) -> Evaluation {
         ledger: vec![],
         summary: Summary::default(),
         findings: vec![],
-        cases: vec![],
+        cases: fangpin::rules::evaluate(ws, date(2024, 6, 30)).unwrap().cases,
     }
 }
 
@@ -334,7 +350,9 @@ fn screening_table_is_landscape_with_repeated_header() {
     );
     assert!(all.contains("5200.00") && all.contains("9650.00"));
     assert!(all.contains("是（人均纯收入"), "key group with its reason");
-    assert!(all.contains("存在不得纳入情形"));
+    // The opinion of an excluded household names the exclusion.
+    let excluded = view.rows.iter().find(|r| !r.exclusions.is_empty()).unwrap();
+    assert!(excluded.opinion.contains("存在不得纳入情形"), "{}", excluded.opinion);
     assert!(all.contains("本村共筛查70户，其中核查重点群体24户"));
     assert!(all.contains("调查员签字"));
 }
@@ -624,12 +642,23 @@ fn sample_workspace_documents() {
     assert!(villages.len() >= 3);
     for v in &villages {
         let in_village = ws.data.households.iter().filter(|h| &h.village == v).count();
+        // Forms for the households that sign in this campaign (their verdict says so).
+        let signing: std::collections::BTreeSet<&str> = ev
+            .cases
+            .iter()
+            .filter(|c| c.signs_now && &c.village == v)
+            .map(|c| c.household_id.as_str())
+            .collect();
         let Some(c) = commitment::view(&ws, &ev, v) else {
-            assert_eq!(in_village, 0, "{v}: households but no 承诺授权书");
+            assert!(signing.is_empty(), "{v}: households sign but no 承诺授权书");
             continue;
         };
         let pdf = engine().render("commitment.typ", &c, as_of).unwrap();
-        assert_eq!(pdf.pages, in_village, "{v}: one 承诺授权书 page per household");
+        assert_eq!(
+            pdf.pages,
+            signing.len(),
+            "{v}: one 承诺授权书 page per signing household"
+        );
         dump(&format!("{v}-承诺授权书.pdf"), &pdf.bytes);
 
         let s = screening::view(&ws, &ev, v).unwrap();
