@@ -6,10 +6,11 @@
 //! - 识别纳入 of a household with a 不得纳入 exclusion (000 附件1);
 //! - 风险消除 of a 整户无劳动能力 household (000 §一(四), 004 §二(三)2(1): 原则上暂不标注);
 //! - 风险消除 of a household that was never monitored (also reported as an error);
-//! - 风险消除 whose conditions fail or are unknown: 两不愁三保障及饮水安全 not secured, and for
-//!   帮扶消除 the income not above the line or not for the required months by approval
-//!   (004 §二(三)1). 自然消除 (the risk disappeared by itself) is a path of its own, without
-//!   the income conditions.
+//! - 风险消除 whose conditions fail or are unknown: 两不愁三保障及饮水安全 not secured, the income
+//!   not above the line, and for 帮扶消除 not for the required months by approval
+//!   (004 §二(三)1). 自然消除 (the risk disappeared by itself) is a path of its own without the
+//!   six months; a household still below the 监测范围 is by definition still at risk, so the
+//!   line applies to both paths.
 
 use super::compliance::{MonitorState, is_no_labour, monitor_state};
 use super::period::{Period, PublicityRule, add_months, publicity_period};
@@ -119,9 +120,10 @@ impl CaseVerdict {
         self.current && self.approved.is_some() && self.holds.is_empty()
     }
 
-    /// Held back from a public document it would otherwise be on.
+    /// Held back (暂缓公示): a case of this campaign, or one still open, that a rule keeps off the
+    /// public documents.
     pub fn held_back(&self) -> bool {
-        self.current && !self.holds.is_empty() && (self.publicity.is_some() || self.approved.is_some())
+        !self.holds.is_empty() && (self.current || self.approved.is_none())
     }
 
     /// 初步核查意见 / the case's state in words, for forms and reports.
@@ -348,9 +350,6 @@ fn elimination_holds(
             fix: "入户核实后在户表填写“两不愁三保障及饮水安全是否达标”".to_string(),
         }),
     }
-    if EliminationPath::of(p) == EliminationPath::Natural {
-        return;
-    }
     match income.above_line {
         Some(true) => {}
         Some(false) => {
@@ -375,6 +374,9 @@ fn elimination_holds(
             });
             return;
         }
+    }
+    if EliminationPath::of(p) == EliminationPath::Natural {
+        return;
     }
     let months = ctx.rules.stable_income_months();
     match p.income_ok_since.or(h.income_ok_since) {
@@ -531,15 +533,17 @@ mod tests {
 
     #[test]
     fn natural_elimination_is_a_path_of_its_own() {
-        // 004 §二(三)1: “或返贫致贫风险自然消失的” — no income conditions.
+        // 004 §二(三)1: “或返贫致贫风险自然消失的” — without the six months.
         let mut h = eligible("H1");
-        h.income.per_capita = Some(Money::from_yuan(5000));
-        h.income_ok_since = None;
+        h.income_ok_since = Some(d(2024, 5, 1));
         let mut p = elimination("H1");
         p.elimination_mode = Some("自然消除".into());
-        let v = one(h, p, d(2024, 6, 30));
+        let v = one(h.clone(), p.clone(), d(2024, 6, 30));
         assert!(v.holds.is_empty(), "{:?}", v.holds);
         assert_eq!(v.path, Some(EliminationPath::Natural));
+        // Still below the line: still at risk, whatever the path.
+        h.income.per_capita = Some(Money::from_yuan(5000));
+        assert_eq!(one(h, p, d(2024, 6, 30)).holds[0].rule, HOLD_INCOME);
     }
 
     #[test]

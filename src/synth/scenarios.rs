@@ -227,10 +227,15 @@ pub fn add_procedures(
             |_| {},
         );
         if let Some(e) = elim {
+            if i == 4 {
+                // The sample's one elimination that meets every condition (004 §二(三)1).
+                data.households[i].basic_needs_met = Some(true);
+            }
             let (st, since) = elimination(cal, as_of, e)?;
             push(data, i, ProcedureKind::Elimination, st, None, |p| {
                 p.income_ok_since = Some(since);
-                p.elimination_mode = Some(if i == 4 { "帮扶消除" } else { "自然消除" }.to_string());
+                // The too-early case (5) must be on the 帮扶消除 path for the six months to apply.
+                p.elimination_mode = Some(if i == 3 { "自然消除" } else { "帮扶消除" }.to_string());
             });
         }
     }
