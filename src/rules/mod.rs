@@ -6,6 +6,7 @@ pub mod compliance;
 pub mod income;
 pub mod ledger;
 pub mod period;
+pub mod report;
 pub mod screening;
 mod types;
 pub mod verdict;

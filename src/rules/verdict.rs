@@ -258,6 +258,17 @@ pub fn evaluate(ctx: &Ctx, ds: &Dataset, idx: &Index, incomes: &[IncomeResult]) 
                 }
                 ProcedureKind::Rollback | ProcedureKind::Removal => {}
             }
+            // Approved already: the way back is a procedure of its own (004 §二(三)2(2)), not a
+            // change to the open case.
+            if approved.is_some() {
+                let way_back = match p.kind {
+                    ProcedureKind::Elimination => "已县级审批的，按程序申请风险消除回退",
+                    _ => "已县级审批的，按程序清退",
+                };
+                for hold in holds.iter_mut().filter(|x| !x.fix.starts_with("已")) {
+                    hold.fix = format!("{way_back}；{}", hold.fix);
+                }
+            }
         }
         out.push(CaseVerdict {
             procedure: pi,
@@ -285,7 +296,7 @@ fn identification_holds(h: &Household, holds: &mut Vec<Hold>) {
         holds.push(Hold {
             rule: HOLD_EXCLUSION.to_string(),
             reason: format!("该户有不得纳入监测对象的情形：{}", h.exclusions.join("、")),
-            basis: "防止返贫监测对象不得纳入情形（000 附件1）".to_string(),
+            basis: "《耿马自治县2023年防止返贫监测帮扶集中排查工作方案》附件1 不得纳入监测对象的情形".to_string(),
             fix: "入户核实排除情形；确属不得纳入的，终止识别纳入程序并在台账中说明；情形有误的，改正户表“排除情形”后重新生成".to_string(),
         });
     }
@@ -311,12 +322,13 @@ fn elimination_holds(
     reference: NaiveDate,
     holds: &mut Vec<Hold>,
 ) {
-    let basis_condition = "风险消除标注条件（004 §二(三)1、000 §一(三)）".to_string();
+    let basis_condition =
+        "《2022年防止返贫监测帮扶集中排查工作方案》二（三）1 明确标注条件；《耿马自治县2023年防止返贫监测帮扶集中排查工作方案》一（三）".to_string();
     if !was_monitored(h, others, ctx.as_of) {
         holds.push(Hold {
             rule: HOLD_NOT_MONITORED.to_string(),
             reason: format!("该户为{}，数据中没有纳入监测的记录，不能标注风险消除", h.kind.label()),
-            basis: "只有监测对象才能标注风险消除（004 §二(三)）".to_string(),
+            basis: "《2022年防止返贫监测帮扶集中排查工作方案》二（三）排查监测对象风险消除情况：标注对象为未消除风险的监测对象".to_string(),
             fix: "核对户类型和监测对象类型；确为监测户的，改正户表或补录识别纳入程序；不是监测户的，删除该风险消除程序"
                 .to_string(),
         });
@@ -326,9 +338,9 @@ fn elimination_holds(
         holds.push(Hold {
             rule: HOLD_NO_LABOUR.to_string(),
             reason: "整户无劳动能力兜底保障户原则上暂不标注风险消除".to_string(),
-            basis: "000 §一(四)、002 §2(5)、004 §二(三)2(1)".to_string(),
+            basis: "《耿马自治县2023年防止返贫监测帮扶集中排查工作方案》一（四）；《2022年防止返贫监测帮扶集中排查工作方案》二（三）2（1）整户无劳动力的监测对象原则上暂不标注风险消除".to_string(),
             fix: if p.date(Stage::CountyApproval).is_some_and(|d| d <= ctx.as_of) {
-                "已审批的，按程序申请风险消除回退，落实兜底保障措施后持续跟踪监测".to_string()
+                "已县级审批的，按程序申请风险消除回退，落实兜底保障措施后持续跟踪监测".to_string()
             } else {
                 "终止该风险消除程序，落实兜底保障措施后持续跟踪监测".to_string()
             },
