@@ -181,7 +181,7 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
         ),
         (DocKind::Roster, _) => xlsx_out(xlsx::roster::write(&doc::roster::view(ws, eval)), job),
         (DocKind::ProblemList, _) => xlsx_out(
-            xlsx::problem_list::write(&doc::problem_list::view(&ws.diagnostics), as_of),
+            xlsx::problem_list::write(&doc::problem_list::view_with_rules(&ws.diagnostics, eval), as_of),
             job,
         ),
     }

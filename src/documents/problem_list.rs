@@ -2,6 +2,7 @@
 //! file and fix it cell by cell.
 
 use crate::model::{Diagnostic, Severity};
+use crate::rules::Evaluation;
 use serde::Serialize;
 
 pub const TITLE: &str = "数据问题清单";
@@ -14,6 +15,74 @@ pub struct ProblemListView {
     pub warnings: u32,
     /// `共12条：错误3条，警告9条` (or `未发现数据问题`)
     pub summary_text: String,
+    /// The second sheet 规则核查: rule findings, then the 暂缓公示 cases. None when the rules did
+    /// not run (the data has errors).
+    pub rules: Option<Vec<RuleLine>>,
+}
+
+/// One row of the 规则核查 sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleLine {
+    pub seq: u32,
+    /// 村
+    pub village: String,
+    /// 户编号
+    pub household_id: String,
+    /// 户主姓名
+    pub head_name: String,
+    /// 规则
+    pub rule: String,
+    /// 问题（及修改建议）
+    pub message: String,
+    /// 级别 (错误 / 警告 / 暂缓公示)
+    pub level: String,
+    pub error: bool,
+}
+
+/// The list with its 规则核查 sheet: every rule finding (errors first), then each 暂缓公示 case
+/// with its reason, basis and what to do.
+pub fn view_with_rules(diagnostics: &[Diagnostic], eval: &Evaluation) -> ProblemListView {
+    let mut v = view(diagnostics);
+    let mut findings: Vec<_> = eval.findings.iter().collect();
+    findings.sort_by_key(|f| f.severity != Severity::Error);
+    let mut rows: Vec<RuleLine> = findings
+        .into_iter()
+        .map(|f| RuleLine {
+            seq: 0,
+            village: f.village.clone(),
+            household_id: f.household_id.clone(),
+            head_name: f.head_name.clone(),
+            rule: f.rule.clone(),
+            message: fit(&f.message),
+            level: f.severity.label().to_string(),
+            error: f.severity == Severity::Error,
+        })
+        .collect();
+    for c in crate::rules::report::held_back(eval) {
+        for h in &c.holds {
+            rows.push(RuleLine {
+                seq: 0,
+                village: c.village.clone(),
+                household_id: c.household_id.clone(),
+                head_name: c.head_name.clone(),
+                rule: h.rule.clone(),
+                message: format!(
+                    "{}程序暂缓公示：{}（依据：{}）。如何处理：{}",
+                    c.kind.label(),
+                    h.reason,
+                    h.basis,
+                    h.fix
+                ),
+                level: "暂缓公示".to_string(),
+                error: true,
+            });
+        }
+    }
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.seq = i as u32 + 1;
+    }
+    v.rules = Some(rows);
+    v
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +160,7 @@ pub fn view(diagnostics: &[Diagnostic]) -> ProblemListView {
         errors,
         warnings,
         summary_text,
+        rules: None,
     }
 }
 
@@ -133,6 +203,31 @@ mod tests {
         assert_eq!((v.errors, v.warnings), (1, 2));
         assert_eq!(v.summary_text, "共3条：错误1条，警告2条");
         assert_eq!(v.rows[2].seq, 3);
+    }
+
+    #[test]
+    fn rule_findings_and_held_cases_fill_the_second_sheet() {
+        let ws = crate::ingest::load_workspace(std::path::Path::new("data")).unwrap();
+        let ev = crate::rules::evaluate(&ws, ws.campaign.as_of.unwrap()).unwrap();
+        let v = view_with_rules(&ws.diagnostics, &ev);
+        let rules = v.rules.unwrap();
+        assert_eq!(
+            rules.iter().filter(|r| r.level != "暂缓公示").count(),
+            ev.findings.len()
+        );
+        let held: Vec<_> = rules.iter().filter(|r| r.level == "暂缓公示").collect();
+        assert_eq!(
+            held.len(),
+            crate::rules::report::held_back(&ev)
+                .map(|c| c.holds.len())
+                .sum::<usize>()
+        );
+        assert!(
+            held.iter()
+                .any(|r| r.head_name == "何文军" && r.message.contains("如何处理"))
+        );
+        assert_eq!(rules.last().map(|r| r.seq), Some(rules.len() as u32));
+        assert!(view(&ws.diagnostics).rules.is_none());
     }
 
     #[test]

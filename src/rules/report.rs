@@ -78,7 +78,11 @@ pub fn held_back_text(eval: &Evaluation) -> String {
     }
     let mut out = format!("暂缓公示 {} 个案例（不列入公示、公告）：\n", held.len());
     for c in held {
-        let reasons: Vec<String> = c.holds.iter().map(|h| format!("{}（如何处理：{}）", h.reason, h.fix)).collect();
+        let reasons: Vec<String> = c
+            .holds
+            .iter()
+            .map(|h| format!("{}（如何处理：{}）", h.reason, h.fix))
+            .collect();
         let _ = writeln!(
             out,
             "  {} {}（{}）{}：{}",

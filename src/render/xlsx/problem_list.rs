@@ -3,7 +3,7 @@
 
 use super::failed;
 use super::sheet::{self, Column, Kind, Styles, Value, Widths, col, colour, page_setup, see_headers, span, write_row};
-use crate::documents::problem_list::{ProblemLine, ProblemListView};
+use crate::documents::problem_list::{ProblemLine, ProblemListView, RuleLine};
 use crate::model::Severity;
 use crate::render::RenderError;
 use chrono::NaiveDate;
@@ -11,6 +11,30 @@ use rust_xlsxwriter::XlsxError;
 
 pub const DOCUMENT: &str = "数据问题清单";
 pub const SHEET: &str = "数据问题清单";
+/// The second sheet: rule findings and 暂缓公示 cases.
+pub const RULES_SHEET: &str = "规则核查";
+
+pub const RULE_COLUMNS: [Column; 7] = [
+    col("序号", Kind::Int, 5.0, 7.0),
+    col("村", Kind::Center, 8.0, 14.0),
+    col("户编号", Kind::Center, 10.0, 18.0),
+    col("户主姓名", Kind::Center, 8.0, 12.0),
+    col("规则", Kind::Wrap, 14.0, 28.0),
+    col("问题及修改建议", Kind::Wrap, 30.0, 70.0),
+    col("级别", Kind::Center, 8.0, 9.0),
+];
+
+fn rule_values(l: &RuleLine) -> [Value<'_>; 7] {
+    [
+        Value::Int(i64::from(l.seq)),
+        Value::Str(&l.village),
+        Value::Str(&l.household_id),
+        Value::Str(&l.head_name),
+        Value::Str(&l.rule),
+        Value::Str(&l.message),
+        Value::Str(&l.level),
+    ]
+}
 pub const FIRST_DATA_ROW: u32 = 3;
 
 pub const COLUMNS: [Column; 9] = [
@@ -118,6 +142,79 @@ fn build(view: &ProblemListView, created: NaiveDate) -> Result<Vec<u8>, XlsxErro
         FIRST_DATA_ROW
     } else {
         FIRST_DATA_ROW + view.rows.len() as u32 - 1
+    };
+    ws.autofilter(sheet::HEADER_ROW, 0, last_row, ncols - 1)?;
+    page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW), FIRST_DATA_ROW, 0)?;
+
+    // 规则核查: what the rules found per case; written even when empty, saying why.
+    let ws = wb.add_worksheet().set_name(RULES_SHEET)?;
+    let ncols = RULE_COLUMNS.len() as u16;
+    span(
+        ws,
+        sheet::TITLE_ROW,
+        0,
+        sheet::TITLE_ROW,
+        ncols - 1,
+        "规则核查",
+        &st.title,
+    )?;
+    ws.set_row_height(sheet::TITLE_ROW, 36)?;
+    let (note, empty) = match &view.rules {
+        None => (
+            "数据有错误，未进行规则核查。请先按“数据问题清单”改正错误后重新生成。".to_string(),
+            "未进行规则核查",
+        ),
+        Some(rows) => {
+            let held = rows.iter().filter(|r| r.level == "暂缓公示").count();
+            (
+                format!(
+                    "共{}条：规则核查发现{}条，暂缓公示{}条。错误只影响所涉案例（暂缓公示），不影响其他文书的生成。",
+                    rows.len(),
+                    rows.len() - held,
+                    held
+                ),
+                "未发现规则问题",
+            )
+        }
+    };
+    span(ws, sheet::HEAD_ROW, 0, sheet::HEAD_ROW, ncols - 1, &note, &st.head_left)?;
+    ws.set_row_height(sheet::HEAD_ROW, 24)?;
+    let names: Vec<&str> = RULE_COLUMNS.iter().map(|c| c.name).collect();
+    for (i, n) in names.iter().enumerate() {
+        ws.write_string_with_format(sheet::HEADER_ROW, i as u16, *n, &st.header)?;
+    }
+    ws.set_row_height(sheet::HEADER_ROW, 22)?;
+    let rows: &[RuleLine] = view.rules.as_deref().unwrap_or_default();
+    let mut widths = Widths::for_columns(&RULE_COLUMNS);
+    see_headers(&mut widths, &names);
+    for l in rows {
+        widths.see_row(&rule_values(l));
+    }
+    widths.apply(ws)?;
+    for (i, l) in rows.iter().enumerate() {
+        let f = if l.error { &error } else { &warning };
+        write_row(
+            ws,
+            FIRST_DATA_ROW + i as u32,
+            &rule_values(l),
+            &widths,
+            &st.plain,
+            Some((6, f)),
+        )?;
+    }
+    let last_row = if rows.is_empty() {
+        span(
+            ws,
+            FIRST_DATA_ROW,
+            0,
+            FIRST_DATA_ROW,
+            ncols - 1,
+            empty,
+            &st.plain.center,
+        )?;
+        FIRST_DATA_ROW
+    } else {
+        FIRST_DATA_ROW + rows.len() as u32 - 1
     };
     ws.autofilter(sheet::HEADER_ROW, 0, last_row, ncols - 1)?;
     page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW), FIRST_DATA_ROW, 0)?;
