@@ -120,21 +120,27 @@ pub(crate) struct Context<'a> {
     pub text: crate::render::text::TextEngine,
 }
 
-/// Characters not allowed in file and folder names on Windows (where offices open the files).
-pub fn safe_name(s: &str) -> String {
-    let t: String = s
-        .trim()
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let t = t.trim_matches('.').to_string();
-    if t.is_empty() { "_".to_string() } else { t }
+/// The folder for a campaign, township or village name: the name itself, which ingest has
+/// checked against the one folder-name rule (`model::folder_name`). The fallback only keeps a
+/// library caller that skipped ingest's checks (or used `--force`) inside its folder.
+pub(crate) fn unit_folder(name: &str) -> String {
+    match crate::model::folder_name(name) {
+        Ok(n) => n.to_string(),
+        Err(_) => {
+            let cleaned: String = name
+                .chars()
+                .map(|c| {
+                    if crate::model::is_control_like(c) || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .take(crate::model::MAX_NAME_CHARS)
+                .collect();
+            format!("_{}_", cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace()))
+        }
+    }
 }
 
 /// The date rules and documents use: `--as-of`, else 统计截止日, else today.
@@ -154,7 +160,7 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     ws.diagnostics.extend(font_warnings);
     crate::ingest::sort_diagnostics(&mut ws.diagnostics);
     timings.push(("读取数据", t.elapsed()));
-    let campaign_dir = opts.out.join(safe_name(&ws.campaign.name));
+    let campaign_dir = opts.out.join(unit_folder(&ws.campaign.name));
     let errors = ws.error_count();
     if errors > 0 && !opts.force {
         let list = stage::write_problem_list(&ws, &opts.out, resolve_as_of(&ws, opts.as_of, opts.today))?;
@@ -387,9 +393,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn safe_names() {
-        assert_eq!(safe_name("芒洪村"), "芒洪村");
-        assert_eq!(safe_name("a/b:c"), "a_b_c");
-        assert_eq!(safe_name(".."), "_");
+    fn unit_folders() {
+        assert_eq!(unit_folder("芒洪村"), "芒洪村");
+        assert_eq!(unit_folder("a/b:c"), "_a_b_c_");
+        assert_eq!(unit_folder(".."), "__");
+        assert_eq!(unit_folder("CON"), "_CON_");
+        assert_eq!(unit_folder("新村."), "_新村_");
     }
 }

@@ -139,7 +139,7 @@ pub(crate) fn write_problem_list(ws: &Workspace, out: &Path, date: NaiveDate) ->
         source,
     })?;
     std::fs::create_dir_all(out).map_err(io(out))?;
-    let path = out.join(format!("{}-数据问题清单.xlsx", super::safe_name(&ws.campaign.name)));
+    let path = out.join(format!("{}-数据问题清单.xlsx", super::unit_folder(&ws.campaign.name)));
     let mut tmp = tempfile::NamedTempFile::new_in(out).map_err(io(out))?;
     std::io::Write::write_all(&mut tmp, &bytes).map_err(io(&path))?;
     tmp.persist(&path).map_err(|e| BuildError::Io {
