@@ -65,6 +65,16 @@ pub enum BuildError {
     },
     #[error("manifest.json 出错：{0}")]
     Manifest(String),
+    #[error("输出文件夹“{}”不能用：{}（工作区“{}”）。生成会替换其中的文件夹，工作区的数据会丢失，所以什么也没有写入。请用 --out 另选一个输出文件夹：放在工作区之外（如 --out 输出），或放在工作区里面的子文件夹（如 --out {}）", .out.display(), .overlap.describe(), .workspace.display(), .workspace.join("生成结果").display())]
+    OutputOverlapsWorkspace {
+        out: PathBuf,
+        workspace: PathBuf,
+        overlap: stage::Overlap,
+    },
+    #[error("“{}”处已有{what}，生成会替换它，为免丢失数据已停止，什么也没有写入。请把它移走或改名，或用 --out 另选输出文件夹", .path.display())]
+    TargetOccupied { path: PathBuf, what: String },
+    #[error("另一个 fangpin 生成正在向输出文件夹“{}”写入（锁文件 {} 被占用）。请等它结束后再运行，或用 --out 另选输出文件夹", .out.display(), stage::LOCK_FILE)]
+    Locked { out: PathBuf },
     #[error("{0}")]
     Options(String),
 }
@@ -148,19 +158,57 @@ pub fn resolve_as_of(ws: &Workspace, flag: Option<NaiveDate>, today: NaiveDate) 
     flag.or(ws.campaign.as_of).unwrap_or(today)
 }
 
+/// Before any data is read: refuses an output folder that would replace or contain the
+/// workspace, or a campaign folder that is not a previous fangpin output; then locks the output
+/// root (a second build into it stops here) and clears what killed runs left behind.
+fn prepare_output(opts: &BuildOptions) -> Result<(PathBuf, stage::OutputLock), BuildError> {
+    let resolve = |p: &Path| {
+        stage::resolve(p).map_err(|source| BuildError::Io {
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    let workspace = resolve(&opts.workspace)?;
+    let out = resolve(&opts.out)?;
+    let overlaps = |campaign_dir: Option<&Path>| match stage::overlap(&workspace, &out, campaign_dir) {
+        Some(overlap) => Err(BuildError::OutputOverlapsWorkspace {
+            out: opts.out.clone(),
+            workspace: opts.workspace.clone(),
+            overlap,
+        }),
+        None => Ok(()),
+    };
+    overlaps(None)?;
+    let campaign = crate::ingest::load_campaign(&opts.workspace)?;
+    if crate::model::folder_name(&campaign.name).is_err() || crate::model::folder_name(&campaign.region.township).is_err() {
+        // Ingest reports the bad name with its place and fix; nothing is written.
+        load_workspace(&opts.workspace)?;
+    }
+    let campaign_dir = opts.out.join(unit_folder(&campaign.name));
+    overlaps(Some(&out.join(unit_folder(&campaign.name))))?;
+    if let Some(what) = stage::foreign_target(&campaign_dir) {
+        return Err(BuildError::TargetOccupied {
+            path: campaign_dir,
+            what,
+        });
+    }
+    let lock = stage::lock_output(&opts.out)?;
+    Ok((campaign_dir, lock))
+}
+
 /// Run the whole build.
 pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let mut timings = Vec::new();
     let mut t = Instant::now();
     progress(Event::Stage("读取数据"));
+    let (campaign_dir, _lock) = prepare_output(opts)?;
     let mut ws = load_workspace(&opts.workspace)?;
     let font_warnings = crate::render::fonts::font_diagnostics(&ws);
     let uncovered: Vec<String> = font_warnings.iter().map(|d| d.to_string()).collect();
     ws.diagnostics.extend(font_warnings);
     crate::ingest::sort_diagnostics(&mut ws.diagnostics);
     timings.push(("读取数据", t.elapsed()));
-    let campaign_dir = opts.out.join(unit_folder(&ws.campaign.name));
     let errors = ws.error_count();
     if errors > 0 && !opts.force {
         let list = stage::write_problem_list(&ws, &opts.out, resolve_as_of(&ws, opts.as_of, opts.today))?;
