@@ -104,11 +104,18 @@ fn an_output_folder_holding_the_workspace_is_refused_and_the_workspace_kept() {
     let before = tree(&parent);
     let r = build(&ws, &parent, &[]);
     assert_eq!(r.code, Some(1), "{}", r.all());
-    assert!(r.stderr.contains("不能用") && r.stderr.contains("工作区"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("不能用") && r.stderr.contains("工作区"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("--out"), "the message says what to do: {}", r.stderr);
     assert_eq!(tree(&parent), before, "nothing in the workspace changed");
     // Refused before anything was written: no marker, no lock, no staging.
-    let names: Vec<_> = std::fs::read_dir(&parent).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, [OsStr::new(SAMPLE_NAME)]);
 
     // The same with the workspace itself as --out (spelled through a sub-folder and ..).
@@ -152,9 +159,17 @@ fn a_folder_that_is_not_a_fangpin_output_is_refused_and_kept() {
     // A manifest.json that fangpin did not write does not make it a fangpin output.
     std::fs::write(target.join("manifest.json"), r#"{"name": "something else"}"#).unwrap();
     let before = tree(&out);
-    let r = build(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &out, &["--only", "notice"]);
+    let r = build(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        &out,
+        &["--only", "notice"],
+    );
     assert_eq!(r.code, Some(1), "{}", r.all());
-    assert!(r.stderr.contains(SAMPLE_NAME) && r.stderr.contains("不是 fangpin 生成的"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(SAMPLE_NAME) && r.stderr.contains("不是 fangpin 生成的"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("2 个文件"), "says what is there: {}", r.stderr);
     assert_eq!(tree(&out), before, "kept as it was");
 
@@ -162,7 +177,11 @@ fn a_folder_that_is_not_a_fangpin_output_is_refused_and_kept() {
     let out2 = tmp.path().join("out2");
     std::fs::create_dir_all(&out2).unwrap();
     std::fs::write(out2.join(SAMPLE_NAME), "x").unwrap();
-    let r = build(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &out2, &["--only", "notice"]);
+    let r = build(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        &out2,
+        &["--only", "notice"],
+    );
     assert_eq!(r.code, Some(1), "{}", r.all());
     assert!(r.stderr.contains("同名文件"), "{}", r.stderr);
     assert_eq!(std::fs::read(out2.join(SAMPLE_NAME)).unwrap(), b"x");
@@ -199,7 +218,13 @@ fn an_output_folder_inside_the_workspace_is_never_read_back() {
     let first = build(&ws, &out, &[]).ok("first build");
     let second = build(&ws, &out, &[]).ok("second build");
     assert!(!counts(&first).is_empty());
-    assert_eq!(counts(&first), counts(&second), "{}\n---\n{}", first.stdout, second.stdout);
+    assert_eq!(
+        counts(&first),
+        counts(&second),
+        "{}\n---\n{}",
+        first.stdout,
+        second.stdout
+    );
 }
 
 #[test]
@@ -249,7 +274,12 @@ fn assert_input_error(ws: &Path, expect: &[&str]) -> String {
     let b = build(ws, &out, &[]);
     assert_eq!(b.code, Some(2), "build:\n{}", b.all());
     let campaign_dirs: Vec<_> = std::fs::read_dir(&out)
-        .map(|d| d.filter_map(Result::ok).filter(|e| e.path().is_dir()).map(|e| e.path()).collect())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.path())
+                .collect()
+        })
         .unwrap_or_default();
     assert!(campaign_dirs.is_empty(), "nothing rendered: {campaign_dirs:?}");
     for text in [c.all(), b.all()] {
@@ -268,14 +298,21 @@ fn villages_that_map_to_the_same_folder_are_an_input_error_naming_both() {
     workspace(
         &ws,
         "排查",
-        &[("新村.yaml", &household("新村", "H1")), ("新村（补报）.yaml", &household("新村.", "H2"))],
+        &[
+            ("新村.yaml", &household("新村", "H1")),
+            ("新村（补报）.yaml", &household("新村.", "H2")),
+        ],
     );
     let text = assert_input_error(&ws, &["会写入同一个文件夹", "新村.yaml", "新村（补报）.yaml"]);
     assert!(text.contains("“新村.”") && text.contains("“新村”"), "{text}");
 
     // Letters differing only in case are one folder on Windows.
     let ws2 = tmp.path().join("ws2");
-    workspace(&ws2, "排查", &[("a.yaml", &household("A村", "H1")), ("b.yaml", &household("a村", "H2"))]);
+    workspace(
+        &ws2,
+        "排查",
+        &[("a.yaml", &household("A村", "H1")), ("b.yaml", &household("a村", "H2"))],
+    );
     assert_input_error(&ws2, &["会写入同一个文件夹", "a.yaml", "b.yaml"]);
 }
 
@@ -310,7 +347,10 @@ fn trailing_dots_and_invisible_trailing_marks_are_input_errors_and_spaces_are_tr
     workspace(
         &ws,
         "排查",
-        &[("a.yaml", &household("新村 ", "H1")), ("b.yaml", &household("新村\u{3000}", "H2"))],
+        &[
+            ("a.yaml", &household("新村 ", "H1")),
+            ("b.yaml", &household("新村\u{3000}", "H2")),
+        ],
     );
     let c = check(&ws);
     assert_eq!(c.code, Some(0), "{}", c.all());
@@ -446,7 +486,11 @@ fn a_failed_build_removes_its_staging_and_the_published_folder_is_not_private() 
     let out = tmp.path().join("out");
     build(&ws, &out, &["--only", "notice"]).ok("first build");
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode(&out.join(SAMPLE_NAME)), mode(&out), "the published folder follows the output root");
+    assert_eq!(
+        mode(&out.join(SAMPLE_NAME)),
+        mode(&out),
+        "the published folder follows the output root"
+    );
     let before = tree(&out.join(SAMPLE_NAME));
 
     // A broken workspace template makes the render fail after the staging folder was made.
@@ -469,10 +513,24 @@ fn template_refuses_to_replace_a_workbook_without_force() {
     std::fs::write(&file, "已填好的数据").unwrap();
     let r = run(["template".as_ref(), "--out".as_ref(), dir.as_os_str()]);
     assert_eq!(r.code, Some(1), "{}", r.all());
-    assert!(r.stderr.contains("已存在，未替换") && r.stderr.contains("--force"), "{}", r.stderr);
-    assert!(r.stderr.contains(&*file.file_name().unwrap().to_string_lossy()), "names the file: {}", r.stderr);
+    assert!(
+        r.stderr.contains("已存在，未替换") && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&*file.file_name().unwrap().to_string_lossy()),
+        "names the file: {}",
+        r.stderr
+    );
     assert_eq!(std::fs::read(&file).unwrap(), "已填好的数据".as_bytes());
-    run(["template".as_ref(), "--out".as_ref(), dir.as_os_str(), "--force".as_ref()]).ok("--force");
+    run([
+        "template".as_ref(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+        "--force".as_ref(),
+    ])
+    .ok("--force");
     assert_ne!(std::fs::read(&file).unwrap(), "已填好的数据".as_bytes());
 }
 
@@ -492,11 +550,21 @@ fn gen_refuses_to_replace_files_without_force() {
     };
     let r = args(false);
     assert_eq!(r.code, Some(1), "{}", r.all());
-    assert!(r.stderr.contains("campaign.yaml") && r.stderr.contains("--force"), "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(dir.join("campaign.yaml")).unwrap(), "名称: 已修改\n");
+    assert!(
+        r.stderr.contains("campaign.yaml") && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("campaign.yaml")).unwrap(),
+        "名称: 已修改\n"
+    );
     assert!(!dir.join("村级数据").exists(), "nothing written");
     args(true).ok("gen --force");
-    assert_ne!(std::fs::read_to_string(dir.join("campaign.yaml")).unwrap(), "名称: 已修改\n");
+    assert_ne!(
+        std::fs::read_to_string(dir.join("campaign.yaml")).unwrap(),
+        "名称: 已修改\n"
+    );
     // And now every generated file is there, so a second run without --force names them.
     let r = args(false);
     assert_eq!(r.code, Some(1), "{}", r.all());
@@ -548,7 +616,12 @@ fn verify_never_reads_paths_outside_the_output_folder() {
 fn verify_still_passes_for_a_real_build() {
     let tmp = tempfile::tempdir().unwrap();
     let out: PathBuf = tmp.path().join("out");
-    build(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &out, &["--only", "notice,roster"]).ok("build");
+    build(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data"),
+        &out,
+        &["--only", "notice,roster"],
+    )
+    .ok("build");
     let r = run(["verify".as_ref(), out.as_os_str()]);
     assert_eq!(r.code, Some(0), "{}", r.all());
     assert!(r.stdout.contains("核对通过"), "{}", r.stdout);

@@ -135,7 +135,9 @@ fn inside(root: &Path, rel: &str) -> Option<PathBuf> {
     // A Windows drive or `C:foo` prefix, a root, `..` or an empty entry all leave the folder.
     if rel.is_empty()
         || rel.contains('\\')
-        || !rel_path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        || !rel_path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
     {
         return None;
     }

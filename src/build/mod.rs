@@ -140,7 +140,9 @@ pub(crate) fn unit_folder(name: &str) -> String {
             let cleaned: String = name
                 .chars()
                 .map(|c| {
-                    if crate::model::is_control_like(c) || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    if crate::model::is_control_like(c)
+                        || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                    {
                         '_'
                     } else {
                         c
@@ -180,7 +182,9 @@ fn prepare_output(opts: &BuildOptions) -> Result<(PathBuf, stage::OutputLock), B
     };
     overlaps(None)?;
     let campaign = crate::ingest::load_campaign(&opts.workspace)?;
-    if crate::model::folder_name(&campaign.name).is_err() || crate::model::folder_name(&campaign.region.township).is_err() {
+    if crate::model::folder_name(&campaign.name).is_err()
+        || crate::model::folder_name(&campaign.region.township).is_err()
+    {
         // Ingest reports the bad name with its place and fix; nothing is written.
         load_workspace(&opts.workspace)?;
     }

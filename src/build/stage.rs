@@ -17,28 +17,27 @@ use std::sync::Mutex;
 /// The advisory lock file in the output root.
 pub const LOCK_FILE: &str = ".fangpin.lock";
 
-/// How an output location overlaps the workspace.
+/// How an output location overlaps the workspace: the workspace is `--out`, inside it, is
+/// `<out>/<名称>`, or inside that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlap {
     /// `--out` is the workspace.
-    OutIsWorkspace,
+    Out,
     /// The workspace is inside `--out`.
-    OutContainsWorkspace,
+    InsideOut,
     /// `<out>/<名称>` is the workspace.
-    CampaignIsWorkspace,
+    Campaign,
     /// The workspace is inside `<out>/<名称>`.
-    CampaignContainsWorkspace,
+    InsideCampaign,
 }
 
 impl Overlap {
     pub fn describe(self) -> &'static str {
         match self {
-            Overlap::OutIsWorkspace => "输出文件夹就是工作区",
-            Overlap::OutContainsWorkspace => "工作区在输出文件夹里面",
-            Overlap::CampaignIsWorkspace => "输出文件夹中的排查文件夹（以 campaign.yaml 的名称命名）就是工作区",
-            Overlap::CampaignContainsWorkspace => {
-                "工作区在输出文件夹中的排查文件夹（以 campaign.yaml 的名称命名）里面"
-            }
+            Overlap::Out => "输出文件夹就是工作区",
+            Overlap::InsideOut => "工作区在输出文件夹里面",
+            Overlap::Campaign => "输出文件夹中的排查文件夹（以 campaign.yaml 的名称命名）就是工作区",
+            Overlap::InsideCampaign => "工作区在输出文件夹中的排查文件夹（以 campaign.yaml 的名称命名）里面",
         }
     }
 }
@@ -76,14 +75,14 @@ pub(crate) fn resolve(p: &Path) -> std::io::Result<PathBuf> {
 /// Refuses an output location that is or contains the workspace (both already resolved).
 pub(crate) fn overlap(workspace: &Path, out: &Path, campaign_dir: Option<&Path>) -> Option<Overlap> {
     if out == workspace {
-        return Some(Overlap::OutIsWorkspace);
+        return Some(Overlap::Out);
     }
     if workspace.starts_with(out) {
-        return Some(Overlap::OutContainsWorkspace);
+        return Some(Overlap::InsideOut);
     }
     match campaign_dir {
-        Some(c) if c == workspace => Some(Overlap::CampaignIsWorkspace),
-        Some(c) if workspace.starts_with(c) => Some(Overlap::CampaignContainsWorkspace),
+        Some(c) if c == workspace => Some(Overlap::Campaign),
+        Some(c) if workspace.starts_with(c) => Some(Overlap::InsideCampaign),
         _ => None,
     }
 }
@@ -102,9 +101,8 @@ pub(crate) fn foreign_target(target: &Path) -> Option<String> {
         Ok(e) => e,
         Err(e) => return Some(format!("一个无法读取的文件夹（{e}）")),
     };
-    if entries.next().is_none() {
-        return None;
-    }
+    // An empty folder holds nothing to lose.
+    let _first = entries.next()?;
     let manifest = target.join(MANIFEST_FILE);
     let is_fangpin = std::fs::symlink_metadata(&manifest).is_ok_and(|m| m.is_file())
         && std::fs::read(&manifest)
@@ -146,11 +144,14 @@ pub(crate) fn lock_output(out: &Path) -> Result<OutputLock, BuildError> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(BuildError::Locked {
-                out: out.to_path_buf(),
+            return Err(BuildError::Locked { out: out.to_path_buf() });
+        }
+        Err(std::fs::TryLockError::Error(source)) => {
+            return Err(BuildError::Io {
+                path: lock_path,
+                source,
             });
         }
-        Err(std::fs::TryLockError::Error(source)) => return Err(BuildError::Io { path: lock_path, source }),
     }
     write_marker(out)?;
     remove_stale_staging(out);
@@ -168,8 +169,12 @@ pub(crate) fn write_marker(out: &Path) -> Result<(), BuildError> {
 
 /// `.<名>.partial-XXXXXX` / `.<名>.old-XXXXXX` (tempfile's six random characters).
 pub(crate) fn is_staging_name(name: &str) -> bool {
-    let Some(body) = name.strip_prefix('.') else { return false };
-    let Some((head, random)) = body.rsplit_once('-') else { return false };
+    let Some(body) = name.strip_prefix('.') else {
+        return false;
+    };
+    let Some((head, random)) = body.rsplit_once('-') else {
+        return false;
+    };
     random.len() == 6
         && random.chars().all(|c| c.is_ascii_alphanumeric())
         && (head.ends_with(".partial") || head.ends_with(".old"))

@@ -94,18 +94,23 @@ mod tests {
     use crate::ingest::load_in_memory;
 
     fn campaign(name: &str, township: &str) -> String {
-        format!("名称: \"{name}\"\n年度: 2024\n地区: {{省: 云南省, 县: 青溪县, 乡镇: \"{township}\"}}\n监测范围: 7600\n")
+        format!(
+            "名称: \"{name}\"\n年度: 2024\n地区: {{省: 云南省, 县: 青溪县, 乡镇: \"{township}\"}}\n监测范围: 7600\n"
+        )
     }
 
     fn households(village: &str, id: &str) -> String {
-        format!(
-            "户:\n- 户编号: {id}\n  行政村: \"{village}\"\n  户主姓名: 张三\n  户类型: 一般农户\n  家庭人口数: 1\n"
-        )
+        format!("户:\n- 户编号: {id}\n  行政村: \"{village}\"\n  户主姓名: 张三\n  户类型: 一般农户\n  家庭人口数: 1\n")
     }
 
     #[test]
     fn reserved_and_long_campaign_and_township_names_are_fatal() {
-        for (name, township) in [("CON", "石桥镇"), ("排查", "aux"), (&*"排".repeat(61), "石桥镇"), ("排查.", "石桥镇")] {
+        for (name, township) in [
+            ("CON", "石桥镇"),
+            ("排查", "aux"),
+            (&*"排".repeat(61), "石桥镇"),
+            ("排查.", "石桥镇"),
+        ] {
             let r = load_in_memory(campaign(name, township).as_bytes(), None, &[]);
             match r {
                 Err(crate::ingest::IngestError::Campaign(d)) => {
@@ -125,18 +130,33 @@ mod tests {
         let ws = load_in_memory(
             campaign("排查", "石桥镇").as_bytes(),
             None,
-            &[("a.yaml", a.as_bytes()), ("b.yaml", b.as_bytes()), ("c.yaml", c.as_bytes())],
+            &[
+                ("a.yaml", a.as_bytes()),
+                ("b.yaml", b.as_bytes()),
+                ("c.yaml", c.as_bytes()),
+            ],
         )
         .unwrap();
-        let msgs: Vec<String> = ws.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+        let msgs: Vec<String> = ws
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect();
         let all = msgs.join("\n");
         let every: Vec<String> = ws.diagnostics.iter().map(|d| d.to_string()).collect();
         let all = format!("{all}\n--\n{}", every.join("\n"));
         assert!(all.contains("a.yaml") && all.contains("末尾有点"), "{all}");
         assert!(all.contains("保留设备名"), "{all}");
         let collision = msgs.iter().find(|m| m.contains("会写入同一个文件夹")).expect(&all);
-        assert!(collision.contains("新村.") && collision.contains("a.yaml"), "{collision}");
-        assert!(collision.contains("“新村”") && collision.contains("b.yaml"), "{collision}");
+        assert!(
+            collision.contains("新村.") && collision.contains("a.yaml"),
+            "{collision}"
+        );
+        assert!(
+            collision.contains("“新村”") && collision.contains("b.yaml"),
+            "{collision}"
+        );
     }
 
     #[test]

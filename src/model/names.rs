@@ -44,7 +44,9 @@ impl NameError {
         match self {
             NameError::Empty => "填写名称",
             NameError::Separator(_) | NameError::Forbidden(_) => "去掉这些字符（/ \\ : * ? \" < > |），如需分隔可用“-”",
-            NameError::Control(_) => "删除名称中的不可见字符：在 Excel/WPS 中重新输入该名称（不要从网页或聊天软件粘贴）",
+            NameError::Control(_) => {
+                "删除名称中的不可见字符：在 Excel/WPS 中重新输入该名称（不要从网页或聊天软件粘贴）"
+            }
             NameError::LeadingDot => "去掉名称开头的“.”",
             NameError::Trailing(_) => "去掉名称末尾的点或空格",
             NameError::Reserved(_) => "换一个名称，或在名称后加上“村”“乡”等字样",
@@ -88,7 +90,10 @@ fn reserved(name: &str) -> Option<String> {
     let hit = matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$")
         || ((upper.starts_with("COM") || upper.starts_with("LPT"))
             && upper.chars().count() == 4
-            && upper.chars().nth(3).is_some_and(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³')));
+            && upper
+                .chars()
+                .nth(3)
+                .is_some_and(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³')));
     hit.then(|| stem.to_string())
 }
 
@@ -103,7 +108,10 @@ pub fn folder_name(name: &str) -> Result<&str, NameError> {
     if let Some(c) = name.chars().find(|c| matches!(c, '/' | '\\')) {
         return Err(NameError::Separator(c));
     }
-    if let Some(c) = name.chars().find(|c| matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|')) {
+    if let Some(c) = name
+        .chars()
+        .find(|c| matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+    {
         return Err(NameError::Forbidden(c));
     }
     if name.starts_with('.') {
@@ -125,7 +133,8 @@ pub fn folder_name(name: &str) -> Result<&str, NameError> {
 /// Two names with the same key end up in the same folder on some system: Windows ignores case
 /// (for the letters in names such as `A村`/`a村`) and drops trailing dots and spaces.
 pub fn collision_key(name: &str) -> String {
-    name.trim_end_matches(|c: char| c == '.' || c.is_whitespace()).to_lowercase()
+    name.trim_end_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_lowercase()
 }
 
 /// `name` with control-like characters shown as `\u{1B}`, for messages and terminals.
@@ -150,7 +159,14 @@ mod tests {
 
     #[test]
     fn ordinary_names_pass_unchanged() {
-        for n in ["芒洪村", "2024年第二季度防止返贫监测帮扶集中排查", "巴彦塔拉达斡尔民族乡", "A村", "console村", "COM10"] {
+        for n in [
+            "芒洪村",
+            "2024年第二季度防止返贫监测帮扶集中排查",
+            "巴彦塔拉达斡尔民族乡",
+            "A村",
+            "console村",
+            "COM10",
+        ] {
             assert_eq!(folder_name(n), Ok(n));
         }
     }
@@ -172,12 +188,17 @@ mod tests {
         assert_eq!(folder_name(&long), Err(NameError::TooLong(61, 183)));
         assert!(folder_name(&"村".repeat(60)).is_ok());
         // Rare characters outside the BMP take 4 bytes each.
-        assert!(matches!(folder_name(&"𠀀".repeat(50)), Err(NameError::TooLong(50, 200))));
+        assert!(matches!(
+            folder_name(&"𠀀".repeat(50)),
+            Err(NameError::TooLong(50, 200))
+        ));
     }
 
     #[test]
     fn reserved_device_names_in_any_case_and_with_extensions() {
-        for n in ["CON", "con", "Aux", "nul", "PRN", "COM1", "com9", "LPT3", "con.txt", "AUX .村", "COM²", "conin$"] {
+        for n in [
+            "CON", "con", "Aux", "nul", "PRN", "COM1", "com9", "LPT3", "con.txt", "AUX .村", "COM²", "conin$",
+        ] {
             assert!(matches!(folder_name(n), Err(NameError::Reserved(_))), "{n}");
         }
         for n in ["CONS", "AUX村", "COM", "LPT10", "村CON"] {
