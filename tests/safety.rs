@@ -260,10 +260,16 @@ fn workspace(ws: &Path, name: &str, files: &[(&str, &str)]) {
     }
 }
 
-/// One household of a village, as YAML (the village name escaped for YAML).
+/// One valid household of a village, as YAML (the village name escaped for YAML), so that the
+/// village name is the only thing wrong with a workspace.
 fn household(village: &str, id: &str) -> String {
     let v = serde_json::to_string(village).unwrap();
-    format!("户:\n- 户编号: {id}\n  行政村: {v}\n  户主姓名: 张三\n  户类型: 一般农户\n  家庭人口数: 1\n")
+    let seq: u32 = id.trim_start_matches('H').parse().unwrap();
+    let first17 = format!("530999198001{:02}{:03}", seq % 28 + 1, seq);
+    let head_id = format!("{first17}{}", fangpin::ingest::id_check_digit(&first17).unwrap());
+    format!(
+        "户:\n- 户编号: {id}\n  行政村: {v}\n  户主姓名: 张三\n  户主证件号码: '{head_id}'\n  户类型: 一般农户\n  家庭人口数: 1\n  成员:\n  - {{姓名: 张三, 证件号码: '{head_id}', 与户主关系: 户主}}\n"
+    )
 }
 
 /// `check` and `build` both stop with exit 2, and the build renders nothing.
@@ -282,6 +288,10 @@ fn assert_input_error(ws: &Path, expect: &[&str]) -> String {
         })
         .unwrap_or_default();
     assert!(campaign_dirs.is_empty(), "nothing rendered: {campaign_dirs:?}");
+    // The names are the only thing wrong with these workspaces.
+    for l in c.all().lines().filter(|l| l.contains("[错误]")) {
+        assert!(l.contains("「行政村」") || l.contains("「名称」"), "unexpected error: {l}");
+    }
     for text in [c.all(), b.all()] {
         assert!(!text.contains('\u{1b}'), "never a raw control character: {text:?}");
         for e in expect {
