@@ -290,7 +290,10 @@ fn assert_input_error(ws: &Path, expect: &[&str]) -> String {
     assert!(campaign_dirs.is_empty(), "nothing rendered: {campaign_dirs:?}");
     // The names are the only thing wrong with these workspaces.
     for l in c.all().lines().filter(|l| l.contains("[错误]")) {
-        assert!(l.contains("「行政村」") || l.contains("「名称」"), "unexpected error: {l}");
+        assert!(
+            l.contains("「行政村」") || l.contains("「名称」"),
+            "unexpected error: {l}"
+        );
     }
     for text in [c.all(), b.all()] {
         assert!(!text.contains('\u{1b}'), "never a raw control character: {text:?}");

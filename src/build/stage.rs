@@ -375,3 +375,99 @@ pub(crate) fn write_problem_list(ws: &Workspace, out: &Path, date: NaiveDate) ->
     })?;
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_handles_missing_tails_dotdot_and_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(tmp.path()).unwrap();
+        std::fs::create_dir_all(root.join("ws")).unwrap();
+        assert_eq!(resolve(&root.join("ws/村级数据/..")).unwrap(), root.join("ws"));
+        assert_eq!(resolve(&root.join("new/a/../b")).unwrap(), root.join("new/b"));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("ws"), root.join("link")).unwrap();
+            assert_eq!(resolve(&root.join("link")).unwrap(), root.join("ws"));
+            assert_eq!(resolve(&root.join("link/out")).unwrap(), root.join("ws/out"));
+        }
+    }
+
+    #[test]
+    fn overlaps() {
+        let ws = Path::new("/a/ws");
+        assert_eq!(overlap(ws, ws, None), Some(Overlap::Out));
+        assert_eq!(overlap(ws, Path::new("/a"), None), Some(Overlap::InsideOut));
+        assert_eq!(
+            overlap(ws, Path::new("/b"), Some(Path::new("/a/ws"))),
+            Some(Overlap::Campaign)
+        );
+        assert_eq!(
+            overlap(ws, Path::new("/b"), Some(Path::new("/a"))),
+            Some(Overlap::InsideCampaign)
+        );
+        // Inside the workspace is allowed; a sibling with a common prefix is not inside.
+        assert_eq!(
+            overlap(ws, Path::new("/a/ws/out"), Some(Path::new("/a/ws/out/x"))),
+            None
+        );
+        assert_eq!(overlap(ws, Path::new("/a/ws2"), Some(Path::new("/a/ws2/x"))), None);
+    }
+
+    #[test]
+    fn staging_names() {
+        assert!(is_staging_name(".排查.partial-Ab3dE9"));
+        assert!(is_staging_name(".a-b.old-x1Y2z3"));
+        assert!(is_staging_name(".排查-数据问题清单.partial-a1b2c3"));
+        for n in [
+            ".partial-abcdef",
+            "排查.partial-Ab3dE9",
+            ".排查.partial-Ab3d",
+            ".排查.backup-Ab3dE9",
+            ".old-abcdef",
+        ] {
+            assert!(!is_staging_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn foreign_targets() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path().join("c");
+        assert_eq!(foreign_target(&t), None, "missing");
+        std::fs::create_dir(&t).unwrap();
+        assert_eq!(foreign_target(&t), None, "empty");
+        std::fs::write(t.join("a.txt"), "x").unwrap();
+        assert!(foreign_target(&t).is_some_and(|w| w.contains("1 个文件")));
+        std::fs::write(t.join(MANIFEST_FILE), r#"{"fangpin": "0.1.0", "outputs": []}"#).unwrap();
+        assert_eq!(foreign_target(&t), None, "a previous fangpin output");
+        std::fs::write(t.join(MANIFEST_FILE), r#"{"fangpin": 1}"#).unwrap();
+        assert!(foreign_target(&t).is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn staging_is_private_and_removed_when_dropped() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let s = Staging::create(&out, &out.join("排查")).unwrap();
+        let dir = s.path().to_path_buf();
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        s.write("石桥镇/a.txt", b"x").unwrap();
+        drop(s);
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn a_second_lock_on_the_same_folder_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = lock_output(tmp.path()).unwrap();
+        assert!(matches!(lock_output(tmp.path()), Err(BuildError::Locked { .. })));
+        drop(first);
+        assert!(lock_output(tmp.path()).is_ok());
+        assert!(tmp.path().join(OUTPUT_MARKER).is_file());
+    }
+}

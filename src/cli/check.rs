@@ -124,7 +124,12 @@ fn report(ws: &Workspace) -> String {
                 out,
                 "  {}：户 {}，成员 {}，程序 {}，帮扶措施 {}，问题 {}，进度报告 {}",
                 fangpin::model::escape_controls(name),
-                n.households, n.members, n.procedures, n.measures, n.problems, n.reports
+                n.households,
+                n.members,
+                n.procedures,
+                n.measures,
+                n.problems,
+                n.reports
             );
         }
     }
