@@ -8,6 +8,7 @@ mod stage;
 
 pub use kinds::{DocKind, Format};
 pub use manifest::{Manifest, OutputEntry, VerifyReport, find_manifests, verify_dir};
+pub use stage::{LOCK_FILE, Overlap};
 
 use crate::ingest::{IngestError, load_workspace};
 use crate::model::Workspace;
@@ -206,8 +207,15 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     let mut timings = Vec::new();
     let mut t = Instant::now();
     progress(Event::Stage("读取数据"));
-    let (campaign_dir, _lock) = prepare_output(opts)?;
-    let mut ws = load_workspace(&opts.workspace)?;
+    let (campaign_dir, lock) = prepare_output(opts)?;
+    let mut ws = match load_workspace(&opts.workspace) {
+        Ok(ws) => ws,
+        Err(e) => {
+            // Unreadable campaign.yaml / rules.yaml: nothing is written, not even the lock.
+            lock.abandon();
+            return Err(e.into());
+        }
+    };
     let font_warnings = crate::render::fonts::font_diagnostics(&ws);
     let uncovered: Vec<String> = font_warnings.iter().map(|d| d.to_string()).collect();
     ws.diagnostics.extend(font_warnings);

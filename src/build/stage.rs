@@ -126,13 +126,32 @@ pub(crate) fn foreign_target(target: &Path) -> Option<String> {
 /// The output root, locked for one build. The lock is released when this is dropped (and by the
 /// OS when the process dies, so a killed build never leaves a stuck lock).
 pub(crate) struct OutputLock {
-    _file: std::fs::File,
+    file: std::fs::File,
+    /// The output root, when this run created it.
+    created: Option<PathBuf>,
+}
+
+impl OutputLock {
+    /// Nothing was written: undo what taking the lock created, so a build that stops on an
+    /// unreadable workspace leaves no folder behind. An output root that existed is kept as is
+    /// (its lock file stays: removing it could let two builds lock different files).
+    pub fn abandon(self) {
+        let OutputLock { file, created } = self;
+        drop(file);
+        if let Some(out) = created {
+            let _ = std::fs::remove_file(out.join(OUTPUT_MARKER));
+            let _ = std::fs::remove_file(out.join(LOCK_FILE));
+            // Only succeeds when nothing else is in it.
+            let _ = std::fs::remove_dir(&out);
+        }
+    }
 }
 
 /// Creates the output root, takes its lock (a second build stops at once), writes the
 /// output marker and removes staging folders left by killed runs. Under the lock no other build
 /// is running here, so every staging folder found belongs to a dead run.
 pub(crate) fn lock_output(out: &Path) -> Result<OutputLock, BuildError> {
+    let created = (!out.exists()).then(|| out.to_path_buf());
     std::fs::create_dir_all(out).map_err(io(out))?;
     let lock_path = out.join(LOCK_FILE);
     let file = std::fs::OpenOptions::new()
@@ -155,7 +174,7 @@ pub(crate) fn lock_output(out: &Path) -> Result<OutputLock, BuildError> {
     }
     write_marker(out)?;
     remove_stale_staging(out);
-    Ok(OutputLock { _file: file })
+    Ok(OutputLock { file, created })
 }
 
 /// `<out>/.fangpin-output`, so discovery never reads this folder as data.
@@ -469,5 +488,11 @@ mod tests {
         drop(first);
         assert!(lock_output(tmp.path()).is_ok());
         assert!(tmp.path().join(OUTPUT_MARKER).is_file());
+        // A folder the lock created is removed again when the build is abandoned.
+        let fresh = tmp.path().join("new");
+        lock_output(&fresh).unwrap().abandon();
+        assert!(!fresh.exists());
+        lock_output(tmp.path()).unwrap().abandon();
+        assert!(tmp.path().join(OUTPUT_MARKER).is_file(), "an existing folder is kept");
     }
 }
