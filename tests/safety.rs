@@ -639,3 +639,23 @@ fn verify_still_passes_for_a_real_build() {
     assert_eq!(r.code, Some(0), "{}", r.all());
     assert!(r.stdout.contains("核对通过"), "{}", r.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_output_folder_that_links_to_the_workspace_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    sample_copy(&ws);
+    set_campaign_name(&ws, "村级数据");
+    std::os::unix::fs::symlink(&ws, tmp.path().join("链接")).unwrap();
+    let before = tree(&ws);
+    let r = build(&ws, &tmp.path().join("链接"), &[]);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stderr.contains("输出文件夹就是工作区"), "{}", r.stderr);
+    // Not yet existing below a link into the workspace's parent: still resolved through the link.
+    std::os::unix::fs::symlink(tmp.path(), tmp.path().join("上级")).unwrap();
+    let r = build(&ws, &tmp.path().join("上级").join("新建").join(".."), &[]);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stderr.contains("工作区在输出文件夹里面"), "{}", r.stderr);
+    assert_eq!(tree(&ws), before);
+}
