@@ -1561,7 +1561,11 @@ fn check_case(k: &Case) -> Vec<String> {
     if b.all().contains("panicked") {
         fail(format!("build panicked\n{}", b.stderr));
     }
-    let files = listing(&out);
+    // The output marker and lock are fangpin's own bookkeeping (README “输出文件夹的规则”).
+    let files: Vec<String> = listing(&out)
+        .into_iter()
+        .filter(|f| f != fangpin::model::OUTPUT_MARKER && f != fangpin::build::LOCK_FILE)
+        .collect();
     match k.outcome {
         Error => {
             if message_line(&b.all(), k).is_none() {

@@ -1,6 +1,6 @@
 //! One job = one output file. Planning lists them; `produce` renders one.
 
-use super::{BuildError, BuildOptions, Context, DocKind, Format, safe_name};
+use super::{BuildError, BuildOptions, Context, DocKind, Format, unit_folder};
 use crate::documents as doc;
 use crate::model::Workspace;
 use crate::render::RenderError;
@@ -24,7 +24,7 @@ pub(crate) struct Produced {
 }
 
 pub(crate) fn plan(ws: &Workspace, opts: &BuildOptions) -> Result<Vec<Job>, BuildError> {
-    let township = safe_name(&ws.campaign.region.township);
+    let township = unit_folder(&ws.campaign.region.township);
     let mut villages = ws.data.villages();
     if let Some(v) = &opts.village {
         if !villages.iter().any(|x| x == v) {
@@ -48,7 +48,7 @@ pub(crate) fn plan(ws: &Workspace, opts: &BuildOptions) -> Result<Vec<Job>, Buil
                         kind,
                         format,
                         village: Some(v.clone()),
-                        rel_path: format!("{township}/{}/{}.{}", safe_name(v), kind.name(), format.ext()),
+                        rel_path: format!("{township}/{}/{}.{}", unit_folder(v), kind.name(), format.ext()),
                     });
                 }
             } else if opts.village.is_none() {

@@ -67,26 +67,42 @@ pub struct VerifyReport {
     pub missing: Vec<String>,
     /// Files in the folder the manifest does not list (reported, not an error).
     pub extra: Vec<String>,
+    /// Entries that point outside the folder (`..`, absolute paths, links leading out): never read.
+    pub outside: Vec<String>,
 }
 
 impl VerifyReport {
     pub fn ok(&self) -> bool {
-        self.changed.is_empty() && self.missing.is_empty()
+        self.changed.is_empty() && self.missing.is_empty() && self.outside.is_empty()
     }
 }
 
 /// Re-hash every output listed in `dir/manifest.json`.
 pub fn verify_dir(dir: &Path) -> Result<VerifyReport, BuildError> {
     let mpath = dir.join(MANIFEST_FILE);
+    if std::fs::symlink_metadata(&mpath).is_ok_and(|m| !m.is_file()) {
+        return Err(BuildError::Manifest(format!(
+            "{} 不是普通文件（是链接或文件夹），未读取。请重新运行 fangpin build 生成",
+            mpath.display()
+        )));
+    }
     let manifest = Manifest::read(&mpath)?;
     let mut report = VerifyReport {
         manifest: mpath,
         ..VerifyReport::default()
     };
     let mut listed = std::collections::HashSet::new();
+    // Links inside the folder may point anywhere: compare resolved paths.
+    let root = std::fs::canonicalize(dir).map_err(|source| BuildError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for o in &manifest.outputs {
         listed.insert(o.path.clone());
-        let p = dir.join(&o.path);
+        let Some(p) = inside(&root, &o.path) else {
+            report.outside.push(o.path.clone());
+            continue;
+        };
         match std::fs::read(&p) {
             Ok(bytes) => {
                 report.checked += 1;
@@ -109,6 +125,28 @@ pub fn verify_dir(dir: &Path) -> Result<VerifyReport, BuildError> {
         }
     }
     Ok(report)
+}
+
+/// `rel` (a manifest entry) under `root` when it stays there: relative, no `..`, and (when it
+/// exists) resolving inside `root` after links are followed. `None` means do not read it.
+fn inside(root: &Path, rel: &str) -> Option<PathBuf> {
+    use std::path::Component;
+    let rel_path = Path::new(rel);
+    // A Windows drive or `C:foo` prefix, a root, `..` or an empty entry all leave the folder.
+    if rel.is_empty()
+        || rel.contains('\\')
+        || !rel_path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return None;
+    }
+    let p = root.join(rel_path);
+    match std::fs::canonicalize(&p) {
+        Ok(real) => real.starts_with(root).then_some(real),
+        // Missing (reported as such); a dangling link is outside by definition.
+        Err(_) => std::fs::symlink_metadata(&p).is_err().then_some(p),
+    }
 }
 
 /// Every folder holding a manifest: `dir` itself, or its direct sub-folders (one per campaign).

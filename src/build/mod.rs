@@ -8,6 +8,7 @@ mod stage;
 
 pub use kinds::{DocKind, Format};
 pub use manifest::{Manifest, OutputEntry, VerifyReport, find_manifests, verify_dir};
+pub use stage::{LOCK_FILE, Overlap};
 
 use crate::ingest::{IngestError, load_workspace};
 use crate::model::Workspace;
@@ -65,6 +66,16 @@ pub enum BuildError {
     },
     #[error("manifest.json 出错：{0}")]
     Manifest(String),
+    #[error("输出文件夹“{}”不能用：{}（工作区“{}”）。生成会替换其中的文件夹，工作区的数据会丢失，所以什么也没有写入。请用 --out 另选一个输出文件夹：放在工作区之外（如 --out 输出），或放在工作区里面的子文件夹（如 --out {}）", .out.display(), .overlap.describe(), .workspace.display(), .workspace.join("生成结果").display())]
+    OutputOverlapsWorkspace {
+        out: PathBuf,
+        workspace: PathBuf,
+        overlap: stage::Overlap,
+    },
+    #[error("“{}”处已有{what}，生成会替换它，为免丢失数据已停止，什么也没有写入。请把它移走或改名，或用 --out 另选输出文件夹", .path.display())]
+    TargetOccupied { path: PathBuf, what: String },
+    #[error("另一个 fangpin 生成正在向输出文件夹“{}”写入（锁文件 {} 被占用）。请等它结束后再运行，或用 --out 另选输出文件夹", .out.display(), stage::LOCK_FILE)]
+    Locked { out: PathBuf },
     #[error("{0}")]
     Options(String),
 }
@@ -120,26 +131,74 @@ pub(crate) struct Context<'a> {
     pub text: crate::render::text::TextEngine,
 }
 
-/// Characters not allowed in file and folder names on Windows (where offices open the files).
-pub fn safe_name(s: &str) -> String {
-    let t: String = s
-        .trim()
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let t = t.trim_matches('.').to_string();
-    if t.is_empty() { "_".to_string() } else { t }
+/// The folder for a campaign, township or village name: the name itself, which ingest has
+/// checked against the one folder-name rule (`model::folder_name`). The fallback only keeps a
+/// library caller that skipped ingest's checks (or used `--force`) inside its folder.
+pub(crate) fn unit_folder(name: &str) -> String {
+    match crate::model::folder_name(name) {
+        Ok(n) => n.to_string(),
+        Err(_) => {
+            let cleaned: String = name
+                .chars()
+                .map(|c| {
+                    if crate::model::is_control_like(c)
+                        || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                    {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .take(crate::model::MAX_NAME_CHARS)
+                .collect();
+            format!("_{}_", cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace()))
+        }
+    }
 }
 
 /// The date rules and documents use: `--as-of`, else 统计截止日, else today.
 pub fn resolve_as_of(ws: &Workspace, flag: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
     flag.or(ws.campaign.as_of).unwrap_or(today)
+}
+
+/// Before any data is read: refuses an output folder that would replace or contain the
+/// workspace, or a campaign folder that is not a previous fangpin output; then locks the output
+/// root (a second build into it stops here) and clears what killed runs left behind.
+fn prepare_output(opts: &BuildOptions) -> Result<(PathBuf, stage::OutputLock), BuildError> {
+    let resolve = |p: &Path| {
+        stage::resolve(p).map_err(|source| BuildError::Io {
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    let workspace = resolve(&opts.workspace)?;
+    let out = resolve(&opts.out)?;
+    let overlaps = |campaign_dir: Option<&Path>| match stage::overlap(&workspace, &out, campaign_dir) {
+        Some(overlap) => Err(BuildError::OutputOverlapsWorkspace {
+            out: opts.out.clone(),
+            workspace: opts.workspace.clone(),
+            overlap,
+        }),
+        None => Ok(()),
+    };
+    overlaps(None)?;
+    let campaign = crate::ingest::load_campaign(&opts.workspace)?;
+    if crate::model::folder_name(&campaign.name).is_err()
+        || crate::model::folder_name(&campaign.region.township).is_err()
+    {
+        // Ingest reports the bad name with its place and fix; nothing is written.
+        load_workspace(&opts.workspace)?;
+    }
+    let campaign_dir = opts.out.join(unit_folder(&campaign.name));
+    overlaps(Some(&out.join(unit_folder(&campaign.name))))?;
+    if let Some(what) = stage::foreign_target(&campaign_dir) {
+        return Err(BuildError::TargetOccupied {
+            path: campaign_dir,
+            what,
+        });
+    }
+    let lock = stage::lock_output(&opts.out)?;
+    Ok((campaign_dir, lock))
 }
 
 /// Run the whole build.
@@ -148,13 +207,20 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     let mut timings = Vec::new();
     let mut t = Instant::now();
     progress(Event::Stage("读取数据"));
-    let mut ws = load_workspace(&opts.workspace)?;
+    let (campaign_dir, lock) = prepare_output(opts)?;
+    let mut ws = match load_workspace(&opts.workspace) {
+        Ok(ws) => ws,
+        Err(e) => {
+            // Unreadable campaign.yaml / rules.yaml: nothing is written, not even the lock.
+            lock.abandon();
+            return Err(e.into());
+        }
+    };
     let font_warnings = crate::render::fonts::font_diagnostics(&ws);
     let uncovered: Vec<String> = font_warnings.iter().map(|d| d.to_string()).collect();
     ws.diagnostics.extend(font_warnings);
     crate::ingest::sort_diagnostics(&mut ws.diagnostics);
     timings.push(("读取数据", t.elapsed()));
-    let campaign_dir = opts.out.join(safe_name(&ws.campaign.name));
     let errors = ws.error_count();
     if errors > 0 && !opts.force {
         let list = stage::write_problem_list(&ws, &opts.out, resolve_as_of(&ws, opts.as_of, opts.today))?;
@@ -387,9 +453,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn safe_names() {
-        assert_eq!(safe_name("芒洪村"), "芒洪村");
-        assert_eq!(safe_name("a/b:c"), "a_b_c");
-        assert_eq!(safe_name(".."), "_");
+    fn unit_folders() {
+        assert_eq!(unit_folder("芒洪村"), "芒洪村");
+        assert_eq!(unit_folder("a/b:c"), "_a_b_c_");
+        assert_eq!(unit_folder(".."), "__");
+        assert_eq!(unit_folder("CON"), "_CON_");
+        assert_eq!(unit_folder("新村."), "_新村_");
     }
 }

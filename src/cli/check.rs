@@ -122,8 +122,14 @@ fn report(ws: &Workspace) -> String {
         for (name, n) in per.values() {
             let _ = writeln!(
                 out,
-                "  {name}：户 {}，成员 {}，程序 {}，帮扶措施 {}，问题 {}，进度报告 {}",
-                n.households, n.members, n.procedures, n.measures, n.problems, n.reports
+                "  {}：户 {}，成员 {}，程序 {}，帮扶措施 {}，问题 {}，进度报告 {}",
+                fangpin::model::escape_controls(name),
+                n.households,
+                n.members,
+                n.procedures,
+                n.measures,
+                n.problems,
+                n.reports
             );
         }
     }

@@ -1,4 +1,4 @@
-use fangpin::synth::{GenOptions, generate};
+use fangpin::synth::{GenError, GenOptions, generate_into};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -21,6 +21,9 @@ pub struct Args {
     /// 输出文件夹
     #[arg(long)]
     out: PathBuf,
+    /// 输出文件夹中已有同名文件时仍然替换（默认不替换）
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -43,7 +46,7 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
-    match generate(&opts, &args.out) {
+    match generate_into(&opts, &args.out, args.force) {
         Ok(r) => {
             println!(
                 "已生成模拟工作区 {}：{} 个文件，{} 户，{} 人，{} 个程序案例，{} 个整改问题。",
@@ -55,6 +58,10 @@ pub fn run(args: Args) -> u8 {
                 r.problems
             );
             super::EXIT_OK
+        }
+        Err(e @ GenError::WouldOverwrite(_)) => {
+            eprintln!("{e}");
+            super::EXIT_FAILURE
         }
         Err(e) => {
             eprintln!("生成失败：{e}");

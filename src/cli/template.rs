@@ -14,9 +14,21 @@ pub struct Args {
     /// 省里扩展了词表时，指定工作区的 rules.yaml，下拉选项随之扩展
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// 输出文件夹中已有同名模板时仍然替换（默认不替换，以免覆盖已填好的表格）
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args) -> u8 {
+    let path = args.out.join(template::FILE_NAME);
+    // A village may have filled in the workbook where it was written: never replace it silently.
+    if !args.force && std::fs::symlink_metadata(&path).is_ok() {
+        eprintln!(
+            "“{}”已存在，未替换（它可能已经填好了数据）。如确实要用空白模板替换，请加上 --force；或用 --out 另选文件夹",
+            path.display()
+        );
+        return EXIT_FAILURE;
+    }
     let rules = match &args.rules {
         None => RulesFile::defaults(),
         Some(path) => match std::fs::read_to_string(path) {
@@ -44,7 +56,6 @@ pub fn run(args: Args) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    let path = args.out.join(template::FILE_NAME);
     match write_atomic(&args.out, &path, &bytes) {
         Ok(()) => {
             println!("已生成村级数据填报模板：{}", path.display());

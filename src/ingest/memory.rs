@@ -46,6 +46,7 @@ pub fn load_in_memory(
     }
     let mut diagnostics = Vec::new();
     let data = link::assemble(datas, &campaign, &mut diagnostics);
+    super::names::check_names(&campaign, &data, &mut diagnostics).map_err(IngestError::Campaign)?;
     sort_diagnostics(&mut diagnostics);
     Ok(Workspace {
         root: PathBuf::new(),

@@ -12,6 +12,7 @@ mod fields;
 mod limits;
 mod link;
 mod memory;
+mod names;
 mod ole;
 mod record;
 mod values;
@@ -118,6 +119,7 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
         datas.push(data);
     }
     let data = link::assemble(datas, &campaign, &mut diagnostics);
+    names::check_names(&campaign, &data, &mut diagnostics).map_err(IngestError::Campaign)?;
     sort_diagnostics(&mut diagnostics);
     Ok(Workspace {
         root: root.to_path_buf(),

@@ -1,3 +1,4 @@
+use super::escape_controls;
 use serde::Serialize;
 use std::fmt;
 
@@ -67,9 +68,10 @@ impl Place {
 
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        // File and sheet names come from the workspace: never print their control characters raw.
+        write!(f, "{}", escape_controls(&self.file))?;
         if let Some(sheet) = &self.sheet {
-            write!(f, " › {sheet}")?;
+            write!(f, " › {}", escape_controls(sheet))?;
         }
         if let Some(cell) = &self.cell {
             write!(f, " › {cell}")?;
@@ -174,15 +176,17 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] {}", self.severity.label(), self.place)?;
+        // Values and messages quote input text: a control character (an ANSI escape in a village
+        // name) would otherwise reach the clerk's terminal raw.
         if !self.field.is_empty() {
-            write!(f, " 「{}」", self.field)?;
+            write!(f, " 「{}」", escape_controls(&self.field))?;
         }
         if !self.value.is_empty() {
-            write!(f, " 值“{}”", self.value)?;
+            write!(f, " 值“{}”", escape_controls(&self.value))?;
         }
-        write!(f, "：{}", self.message)?;
+        write!(f, "：{}", escape_controls(&self.message))?;
         if !self.fix.is_empty() {
-            write!(f, "。修改建议：{}", self.fix)?;
+            write!(f, "。修改建议：{}", escape_controls(&self.fix))?;
         }
         Ok(())
     }
@@ -209,5 +213,20 @@ mod tests {
             "芒洪村.xlsx › 成员 › E12"
         );
         assert_eq!(Place::line("a/b.yaml", 14, 3).to_string(), "a/b.yaml:14:3");
+    }
+
+    #[test]
+    fn display_never_prints_control_characters() {
+        let d = Diagnostic::error(
+            Place::cell("a\u{7}.xlsx", "户\u{1b}", 1, 2),
+            "行政村",
+            "新\u{1b}[2J村",
+            "村名“新\u{1b}[2J村”不可用",
+            "改名",
+        );
+        let s = d.to_string();
+        assert!(!s.chars().any(|c| c.is_control()), "{s:?}");
+        assert!(s.contains("值“新\\u{1B}[2J村”"), "{s}");
+        assert!(s.contains("户\\u{1B}"), "{s}");
     }
 }

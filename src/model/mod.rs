@@ -6,6 +6,7 @@
 mod campaign;
 mod diagnostic;
 mod money;
+mod names;
 mod records;
 mod rules_file;
 mod vocab;
@@ -13,6 +14,7 @@ mod vocab;
 pub use campaign::*;
 pub use diagnostic::*;
 pub use money::*;
+pub use names::*;
 pub use records::*;
 pub use rules_file::*;
 pub use vocab::*;

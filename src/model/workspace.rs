@@ -46,3 +46,10 @@ pub struct InputFile {
     /// Data rows taken from it (all sheets).
     pub rows: usize,
 }
+
+/// Marker file fangpin writes into every output folder it writes into. Discovery skips a folder
+/// holding it, so an output folder inside the workspace is never read back as data.
+pub const OUTPUT_MARKER: &str = ".fangpin-output";
+
+/// What the marker says to a clerk who opens it.
+pub const OUTPUT_MARKER_TEXT: &str = "fangpin 输出文件夹，请勿放入村级数据\n";

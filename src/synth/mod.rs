@@ -53,6 +53,8 @@ pub enum GenError {
     Calendar(#[from] CalendarError),
     #[error("参数有误：{0}")]
     Options(String),
+    #[error("输出文件夹中已有这些文件，未替换（其中可能有已修改的 campaign.yaml 或已填好的表格）：{}。如确实要替换，请加上 --force；或用 --out 另选一个空文件夹", .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("、"))]
+    WouldOverwrite(Vec<PathBuf>),
 }
 
 /// How a village's file is laid out.
@@ -172,7 +174,23 @@ pub fn build(opts: &GenOptions) -> Result<Synthetic, GenError> {
 
 /// Build and write a workspace into `out` (created if missing; existing generated files are replaced).
 pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenReport, GenError> {
+    generate_into(opts, out, true)
+}
+
+/// [`generate`], refusing (before writing anything) to replace existing files unless `overwrite`:
+/// `fangpin gen --out` into a real workspace would otherwise overwrite an edited campaign.yaml
+/// or filled-in workbooks.
+pub fn generate_into(opts: &GenOptions, out: &Path, overwrite: bool) -> Result<GenReport, GenError> {
     let syn = build(opts)?;
+    if !overwrite {
+        let existing: Vec<PathBuf> = write::planned_files(&syn, out)
+            .into_iter()
+            .filter(|p| std::fs::symlink_metadata(p).is_ok())
+            .collect();
+        if !existing.is_empty() {
+            return Err(GenError::WouldOverwrite(existing));
+        }
+    }
     let files = write::write_workspace(&syn, out)?;
     let procedures = syn.villages.iter().map(|v| v.data.procedures.len()).sum();
     let problems = syn.villages.iter().map(|v| v.data.problems.len()).sum::<usize>() + syn.township_data.problems.len();

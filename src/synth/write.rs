@@ -203,6 +203,24 @@ fn procedure_headers() -> Vec<&'static str> {
 }
 
 /// Write every file of the workspace; returns the paths written.
+/// The files [`write_workspace`] writes, in the same order.
+pub fn planned_files(syn: &Synthetic, out: &Path) -> Vec<PathBuf> {
+    let dir = out.join("村级数据");
+    let mut files = vec![out.join("campaign.yaml")];
+    for v in &syn.villages {
+        files.push(village_file(&dir, v));
+    }
+    files.push(out.join(format!("{}面上问题与工作进度.xlsx", syn.township)));
+    files
+}
+
+fn village_file(dir: &Path, v: &VillageData) -> PathBuf {
+    match v.layout {
+        Layout::Yaml => dir.join(format!("{}.yaml", v.name)),
+        _ => dir.join(format!("{}.xlsx", v.name)),
+    }
+}
+
 pub fn write_workspace(syn: &Synthetic, out: &Path) -> Result<Vec<PathBuf>, GenError> {
     std::fs::create_dir_all(out).map_err(|source| GenError::Io {
         path: out.to_path_buf(),
@@ -218,10 +236,7 @@ pub fn write_workspace(syn: &Synthetic, out: &Path) -> Result<Vec<PathBuf>, GenE
         source,
     })?;
     for v in &syn.villages {
-        let path = match v.layout {
-            Layout::Yaml => dir.join(format!("{}.yaml", v.name)),
-            _ => dir.join(format!("{}.xlsx", v.name)),
-        };
+        let path = village_file(&dir, v);
         let bytes = match v.layout {
             Layout::Yaml => village_yaml(v).into_bytes(),
             Layout::MergedSheet => xlsx(&path, |wb| merged_village(wb, v))?,
