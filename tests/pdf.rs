@@ -12,7 +12,7 @@ use fangpin::render::fonts::{FontOrigin, FontSet};
 use fangpin::render::pdf::{EngineOptions, PdfEngine};
 use fangpin::render::templates::TemplateSet;
 use fangpin::render::text::TextEngine;
-use fangpin::rules::{Evaluation, Summary};
+use fangpin::rules::Evaluation;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

@@ -368,7 +368,7 @@ fn trailing_dots_and_invisible_trailing_marks_are_input_errors_and_spaces_are_tr
     let c = check(&ws);
     assert_eq!(c.code, Some(0), "{}", c.all());
     let out = tmp.path().join("out3");
-    build(&ws, &out, &["--only", "commitment"]).ok("build");
+    build(&ws, &out, &["--only", "screening"]).ok("build");
     let villages: Vec<String> = std::fs::read_dir(out.join("排查").join("石桥镇"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
