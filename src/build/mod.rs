@@ -13,7 +13,7 @@ pub use stage::{LOCK_FILE, Overlap};
 use crate::ingest::{IngestError, load_workspace};
 use crate::model::Workspace;
 use crate::render::RenderError;
-use crate::rules::{ComplianceStatus, Evaluation, RulesError, evaluate};
+use crate::rules::{Evaluation, RulesError, evaluate};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -108,16 +108,15 @@ pub struct BuildReport {
     /// (documents, pages) per kind and format.
     pub per_kind: BTreeMap<(DocKind, Format), (usize, usize)>,
     pub households: usize,
-    pub errors: usize,
-    pub warnings: usize,
+    /// The counts every command reports the same way (data, rules, deadlines, 暂缓公示).
+    pub tally: crate::rules::report::Tally,
+    /// The 暂缓公示 cases with their reasons (empty when none), for the summary.
+    pub held_back: String,
     /// Input rows left out (errors) when `--force` was given.
     pub left_out: Vec<String>,
     /// Characters in the data that no font covers (warnings naming the household), for the CLI
     /// to print: they would otherwise be silent boxes on paper.
     pub uncovered: Vec<String>,
-    pub overdue: usize,
-    pub violations: usize,
-    pub overdue_problems: usize,
     pub timings: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
 }
@@ -343,21 +342,7 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
         e.0 += 1;
         e.1 += o.pages.unwrap_or(0);
     }
-    let overdue = eval
-        .compliance
-        .iter()
-        .filter(|c| c.status == ComplianceStatus::Overdue)
-        .count();
-    let violations = eval
-        .compliance
-        .iter()
-        .filter(|c| c.status == ComplianceStatus::Violation)
-        .count();
-    let overdue_problems = eval
-        .ledger
-        .iter()
-        .filter(|l| l.status == crate::rules::LedgerStatus::Overdue)
-        .count();
+    let tally = crate::rules::report::Tally::of(&ws, &eval);
     let left_out = if opts.force {
         ws.diagnostics
             .iter()
@@ -373,13 +358,10 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
         outputs,
         per_kind,
         households: ws.data.households.len(),
-        errors: ws.error_count(),
-        warnings: ws.warning_count(),
+        tally,
+        held_back: crate::rules::report::held_back_text(&eval),
         left_out,
         uncovered,
-        overdue,
-        violations,
-        overdue_problems,
         timings,
         elapsed: started.elapsed(),
     })

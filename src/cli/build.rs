@@ -136,10 +136,8 @@ fn print_report(r: &BuildReport) {
         }
     }
     println!("合计 {docs} 份文书，PDF {pages} 页；{} 户。", r.households);
-    println!(
-        "数据：错误 {}，警告 {}；时限：已逾期未完成 {}，违规 {}；整改：逾期未整改 {}。",
-        r.errors, r.warnings, r.overdue, r.violations, r.overdue_problems
-    );
+    println!("{}", r.tally.line());
+    print!("{}", r.held_back);
     for u in &r.uncovered {
         println!("{u}");
     }

@@ -262,11 +262,11 @@ pub fn evaluate(ctx: &Ctx, ds: &Dataset, idx: &Index, incomes: &[IncomeResult]) 
             // change to the open case.
             if approved.is_some() {
                 let way_back = match p.kind {
-                    ProcedureKind::Elimination => "已县级审批的，按程序申请风险消除回退",
-                    _ => "已县级审批的，按程序清退",
+                    ProcedureKind::Elimination => "已县级审批的，按程序申请风险消除回退，继续落实帮扶措施、跟踪监测",
+                    _ => "已县级审批的，核实后按程序清退",
                 };
                 for hold in holds.iter_mut().filter(|x| !x.fix.starts_with("已")) {
-                    hold.fix = format!("{way_back}；{}", hold.fix);
+                    hold.fix = way_back.to_string();
                 }
             }
         }
