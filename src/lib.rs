@@ -10,4 +10,5 @@ pub mod ingest;
 pub mod model;
 pub mod render;
 pub mod rules;
+pub mod site;
 pub mod synth;

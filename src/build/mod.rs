@@ -13,7 +13,7 @@ pub use stage::{LOCK_FILE, Overlap};
 use crate::ingest::{IngestError, load_workspace};
 use crate::model::Workspace;
 use crate::render::RenderError;
-use crate::rules::{Evaluation, RulesError, evaluate};
+use crate::rules::{Evaluation, RulesError};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,6 +51,8 @@ pub enum BuildError {
     },
     #[error("规则计算失败：{0}")]
     Rules(#[from] RulesError),
+    #[error(transparent)]
+    Site(#[from] crate::site::SiteError),
     #[error("生成《{document}》{}失败：{source}", .village.as_ref().map(|v| format!("（{v}）")).unwrap_or_default())]
     Render {
         document: &'static str,
@@ -83,7 +85,18 @@ pub enum BuildError {
 impl BuildError {
     /// True when the input is at fault (exit code 2).
     pub fn is_input_error(&self) -> bool {
-        matches!(self, BuildError::InputErrors { .. } | BuildError::Ingest(_))
+        self.exit_code() == crate::site::EXIT_INPUT
+    }
+
+    /// The exit code under the one policy (`site::EXIT_*`).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            BuildError::InputErrors { .. } | BuildError::Rules(_) => crate::site::EXIT_INPUT,
+            BuildError::Ingest(IngestError::Io { .. }) => crate::site::EXIT_FAILURE,
+            BuildError::Ingest(_) => crate::site::EXIT_INPUT,
+            BuildError::Site(e) => e.exit_code(),
+            _ => crate::site::EXIT_FAILURE,
+        }
     }
 }
 
@@ -155,10 +168,7 @@ pub(crate) fn unit_folder(name: &str) -> String {
     }
 }
 
-/// The date rules and documents use: `--as-of`, else 统计截止日, else today.
-pub fn resolve_as_of(ws: &Workspace, flag: Option<NaiveDate>, today: NaiveDate) -> NaiveDate {
-    flag.or(ws.campaign.as_of).unwrap_or(today)
-}
+pub use crate::site::resolve_as_of;
 
 /// Before any data is read: refuses an output folder that would replace or contain the
 /// workspace, or a campaign folder that is not a previous fangpin output; then locks the output
@@ -205,36 +215,41 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     let started = Instant::now();
     let mut timings = Vec::new();
     let mut t = Instant::now();
-    progress(Event::Stage("读取数据"));
+    progress(Event::Stage("读取数据与规则计算"));
     let (campaign_dir, lock) = prepare_output(opts)?;
-    let mut ws = match load_workspace(&opts.workspace) {
-        Ok(ws) => ws,
+    let site = match crate::site::Site::load(&crate::site::SiteOptions {
+        workspace: opts.workspace.clone(),
+        as_of: opts.as_of,
+        today: opts.today,
+        village: opts.village.clone(),
+        force: opts.force,
+    }) {
+        Ok(site) => site,
         Err(e) => {
-            // Unreadable campaign.yaml / rules.yaml: nothing is written, not even the lock.
+            // Unreadable campaign.yaml / rules.yaml or a bad option: nothing is written, not even
+            // the lock.
             lock.abandon();
             return Err(e.into());
         }
     };
-    let font_warnings = crate::render::fonts::font_diagnostics(&ws);
-    let uncovered: Vec<String> = font_warnings.iter().map(|d| d.to_string()).collect();
-    ws.diagnostics.extend(font_warnings);
-    crate::ingest::sort_diagnostics(&mut ws.diagnostics);
-    timings.push(("读取数据", t.elapsed()));
+    timings.push(("读取数据与规则计算", t.elapsed()));
+    let crate::site::Site {
+        ws,
+        as_of,
+        eval,
+        uncovered,
+    } = site;
     let errors = ws.error_count();
-    if errors > 0 && !opts.force {
-        let list = stage::write_problem_list(&ws, &opts.out, resolve_as_of(&ws, opts.as_of, opts.today))?;
-        return Err(BuildError::InputErrors {
-            errors,
-            problem_list: Some(list),
-        });
-    }
-    let as_of = resolve_as_of(&ws, opts.as_of, opts.today);
-
-    t = Instant::now();
-    progress(Event::Stage("规则计算"));
-    let eval = evaluate(&ws, as_of)?;
-    timings.push(("规则计算", t.elapsed()));
-
+    let eval = match eval {
+        Some(eval) if errors == 0 || opts.force => eval,
+        _ => {
+            let list = stage::write_problem_list(&ws, &opts.out, as_of)?;
+            return Err(BuildError::InputErrors {
+                errors,
+                problem_list: Some(list),
+            });
+        }
+    };
     let plan = jobs::plan(&ws, opts)?;
     t = Instant::now();
     progress(Event::Stage("准备排版引擎"));

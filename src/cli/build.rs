@@ -114,11 +114,7 @@ pub fn execute(opts: &BuildOptions) -> u8 {
                 }
             }
             eprintln!("错误：{e}");
-            if e.is_input_error() {
-                super::EXIT_INPUT
-            } else {
-                super::EXIT_FAILURE
-            }
+            e.exit_code()
         }
     }
 }
