@@ -731,3 +731,110 @@ fn a_killed_build_leaves_the_previous_outputs_intact() {
     let v = run(["verify".as_ref(), campaign_dir.as_os_str()], &[]);
     assert_eq!(v.code, Some(0), "{}", v.all());
 }
+
+// ------------------------------------------------------------------ seal confinement
+
+/// A 16×16 red ring, a real PNG Typst can decode.
+const SEAL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x10, 0x00, 0x00, 0x00, 0x10, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0xf3, 0xff, 0x61, 0x00, 0x00, 0x00, 0x3b, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x78, 0xc6, 0x20, 0xf4, 0x9f, 0x12, 0xcc, 0x30, 0xb8, 0x0d, 0x60, 0x80, 0x02,
+    0xb2, 0x0c, 0x60, 0x40, 0x03, 0x24, 0x19, 0xc0, 0x80, 0x03, 0x10, 0x65, 0x00, 0x03, 0x01, 0x80, 0xd7, 0x00, 0x06,
+    0x22, 0x01, 0xed, 0x0c, 0xa0, 0xd8, 0x0b, 0x54, 0x09, 0x44, 0xaa, 0x44, 0x23, 0x55, 0x12, 0xd2, 0xd0, 0xc9, 0x4c,
+    0x00, 0x4f, 0x28, 0x81, 0x2c, 0x34, 0x09, 0x0f, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42,
+    0x60, 0x82,
+];
+
+/// A copy of the sample workspace whose campaign.yaml names `seal` as 发文.印章.
+fn workspace_with_seal(dir: &Path, seal: &str) -> PathBuf {
+    let ws = dir.join("ws");
+    copy_dir(&sample_dir(), &ws);
+    let campaign = std::fs::read_to_string(ws.join("campaign.yaml")).unwrap();
+    let line = format!("  印章: {}\n  监督电话:", serde_json::to_string(seal).unwrap());
+    std::fs::write(ws.join("campaign.yaml"), campaign.replacen("  监督电话:", &line, 1)).unwrap();
+    std::fs::create_dir_all(ws.join("seals")).unwrap();
+    ws
+}
+
+/// `check` on a workspace whose seal is bad: an input error at the 发文.印章 line, in Chinese.
+fn assert_seal_refused(ws: &Path, expect: &str) {
+    let r = run_command(command(["check".as_ref(), ws.as_os_str()], &[]), Duration::from_secs(60));
+    let all = r.all();
+    assert_eq!(r.code, Some(2), "{all}");
+    assert!(r.elapsed < Duration::from_secs(30), "took {:?}", r.elapsed);
+    let line = all
+        .lines()
+        .find(|l| l.contains("发文.印章"))
+        .unwrap_or_else(|| panic!("no 发文.印章 diagnostic:\n{all}"));
+    assert!(line.contains("campaign.yaml:"), "names the campaign.yaml line: {line}");
+    assert!(line.contains(expect), "expected “{expect}” in: {line}");
+    assert!(!all.contains("panicked") && !all.contains("root:"), "{all}");
+}
+
+#[test]
+fn a_seal_outside_the_workspace_or_not_a_regular_file_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = |name: &str, seal: &str| workspace_with_seal(&tmp.path().join(name), seal);
+
+    assert_seal_refused(&case("abs", "/etc/passwd"), "绝对路径");
+    assert_seal_refused(&case("dev", "/dev/zero"), "绝对路径");
+    assert_seal_refused(&case("up", "../x.png"), "..");
+    assert_seal_refused(&case("missing", "seals/无.png"), "找不到印章图片");
+
+    // A symlink inside the workspace that leads outside it.
+    let outside = tmp.path().join("outside.png");
+    std::fs::write(&outside, SEAL_PNG).unwrap();
+    let ws = case("link", "seals/link.png");
+    std::os::unix::fs::symlink(&outside, ws.join("seals/link.png")).unwrap();
+    assert_seal_refused(&ws, "工作区之外");
+    let ws = case("zero", "seals/zero.png");
+    std::os::unix::fs::symlink("/dev/zero", ws.join("seals/zero.png")).unwrap();
+    assert_seal_refused(&ws, "工作区之外");
+
+    // A FIFO inside the workspace: refused by its type, never opened (opening would block).
+    let ws = case("fifo", "seals/fifo.png");
+    let made = Command::new("mkfifo").arg(ws.join("seals/fifo.png")).status().unwrap();
+    assert!(made.success());
+    assert_seal_refused(&ws, "不是普通文件");
+
+    // A 33-byte PNG header claiming 66000×66000 pixels: refused from the header, not decoded.
+    let ws = case("huge", "seals/huge.png");
+    let mut header = SEAL_PNG[..33].to_vec();
+    header[16..20].copy_from_slice(&66000u32.to_be_bytes());
+    header[20..24].copy_from_slice(&66000u32.to_be_bytes());
+    std::fs::write(ws.join("seals/huge.png"), header).unwrap();
+    assert_seal_refused(&ws, "66000×66000");
+
+    // Text is not an image.
+    let ws = case("text", "seals/passwd.png");
+    std::fs::write(ws.join("seals/passwd.png"), "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    assert_seal_refused(&ws, "不是 PNG 或 JPEG");
+}
+
+#[test]
+fn a_valid_seal_is_checked_drawn_and_listed_among_the_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace_with_seal(tmp.path(), "seals/乡政府.png");
+    std::fs::write(ws.join("seals/乡政府.png"), SEAL_PNG).unwrap();
+    run(["check".as_ref(), ws.as_os_str()], &[]).ok("check");
+    let out = tmp.path().join("out");
+    build(&ws, &out, &["--only", "notice"], &[]).ok("build");
+    let m = files_named(&out, "manifest.json");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&m[0]).unwrap()).unwrap();
+    let inputs = v["inputs"].as_array().expect("inputs");
+    let seal = inputs
+        .iter()
+        .find(|i| i["path"] == "seals/乡政府.png")
+        .unwrap_or_else(|| panic!("seal not among the inputs: {inputs:?}"));
+    assert_eq!(
+        seal["sha256"].as_str().unwrap(),
+        fangpin::ingest::sha256_hex(SEAL_PNG),
+        "{seal}"
+    );
+    // The notice draws it: the PDF with the seal differs from one without.
+    let with = std::fs::read(&files_named(&out, "通知.pdf")[0]).unwrap();
+    let plain_out = tmp.path().join("plain");
+    build(&sample_dir(), &plain_out, &["--only", "notice"], &[]).ok("build without seal");
+    let without = std::fs::read(&files_named(&plain_out, "通知.pdf")[0]).unwrap();
+    assert!(with.len() > without.len(), "{} vs {}", with.len(), without.len());
+}

@@ -108,6 +108,7 @@ fn workspace(households: Vec<Household>) -> Workspace {
         },
         inputs: vec![],
         diagnostics: vec![],
+        seal: None,
     }
 }
 

@@ -329,6 +329,7 @@ pub(crate) mod fixture {
             },
             inputs: vec![],
             diagnostics: vec![],
+            seal: None,
         }
     }
 

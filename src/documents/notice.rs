@@ -9,7 +9,6 @@ use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::render::text::TextEngine;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::path::PathBuf;
 
 /// The Typst template.
 pub const TEMPLATE: &str = "notice.typ";
@@ -100,16 +99,6 @@ pub fn authority(ws: &Workspace) -> String {
     {
         Some(a) => a.to_string(),
         None => format!("{}人民政府", ws.campaign.region.township),
-    }
-}
-
-/// The seal image file named in campaign.yaml (`发文.印章`), resolved against the workspace.
-pub fn seal_path(ws: &Workspace) -> Option<PathBuf> {
-    let seal = ws.campaign.issuance.as_ref()?.seal.as_ref()?.trim().to_string();
-    if seal.is_empty() {
-        None
-    } else {
-        Some(ws.root.join(seal))
     }
 }
 
@@ -234,16 +223,12 @@ pub fn render(
     ws: &Workspace,
     date: NaiveDate,
 ) -> Result<RenderedPdf, RenderError> {
-    let seal_asset = match seal_path(ws) {
-        Some(path) => {
-            let bytes = std::fs::read(&path).map_err(|e| RenderError::read(&path, e))?;
-            let ext = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("png")
-                .to_lowercase();
-            let name = format!("{SEAL_ASSET}.{ext}");
-            engine.add_asset(&name, bytes)?;
+    // The seal was validated and read at ingest (confined to the workspace, bounded in
+    // bytes and pixels); the path is never read again here.
+    let seal_asset = match &ws.seal {
+        Some(seal) => {
+            let name = format!("{SEAL_ASSET}.{}", seal.format);
+            engine.add_asset(&name, seal.bytes.clone())?;
             Some(name)
         }
         None => None,

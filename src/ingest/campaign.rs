@@ -435,6 +435,19 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
     }
 }
 
+/// Where `发文.印章` is written in campaign.yaml (either key spelling), else the file.
+pub fn seal_place(text: &str) -> Place {
+    let index = YamlIndex::new(text);
+    for outer in ["发文", "issuance"] {
+        for inner in ["印章", "seal"] {
+            if let Some((line, col)) = index.locate(&[Seg::Key(outer), Seg::Key(inner)]) {
+                return Place::line(CAMPAIGN_FILE, line, col);
+            }
+        }
+    }
+    Place::file(CAMPAIGN_FILE)
+}
+
 fn parse_issuance(w: &mut Walker, m: &Mapping, base: &[PSeg]) -> Issuance {
     let f = w.keys(m, ISSUANCE, base, "发文");
     let mut is = Issuance::default();

@@ -54,6 +54,7 @@ pub fn load_in_memory(
         data,
         inputs,
         diagnostics,
+        seal: None,
     })
 }
 

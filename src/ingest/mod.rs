@@ -14,6 +14,7 @@ mod link;
 mod memory;
 mod ole;
 mod record;
+mod seal;
 mod values;
 mod yaml;
 mod yaml_index;
@@ -118,6 +119,7 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
         datas.push(data);
     }
     let data = link::assemble(datas, &campaign, &mut diagnostics);
+    let seal = seal::load(root, &campaign, campaign_text, &mut inputs, &mut diagnostics);
     sort_diagnostics(&mut diagnostics);
     Ok(Workspace {
         root: root.to_path_buf(),
@@ -126,6 +128,7 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
         data,
         inputs,
         diagnostics,
+        seal,
     })
 }
 

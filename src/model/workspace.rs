@@ -15,6 +15,8 @@ pub struct Workspace {
     pub inputs: Vec<InputFile>,
     /// Every problem found, sorted by file, sheet, row.
     pub diagnostics: Vec<Diagnostic>,
+    /// The validated seal image, when campaign.yaml names one and it passed the checks.
+    pub seal: Option<SealImage>,
 }
 
 impl Workspace {
@@ -45,4 +47,18 @@ pub struct InputFile {
     pub sha256: String,
     /// Data rows taken from it (all sheets).
     pub rows: usize,
+}
+
+/// The seal image (`发文.印章`), validated at ingest: a regular file inside the workspace,
+/// bounded in bytes and pixels. Rendering uses these bytes and never reads the path again.
+#[derive(Debug, Clone, Serialize)]
+pub struct SealImage {
+    /// Path relative to the workspace root, `/` separators.
+    pub path: String,
+    /// `png` or `jpg`: tells Typst the format.
+    pub format: &'static str,
+    pub width: u32,
+    pub height: u32,
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
 }

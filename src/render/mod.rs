@@ -7,4 +7,4 @@ pub mod templates;
 pub mod text;
 pub mod xlsx;
 
-pub use error::RenderError;
+pub use error::{RenderError, io_reason};
