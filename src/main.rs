@@ -9,7 +9,56 @@ use std::process::ExitCode;
 // Typst allocates and frees many small objects from both render threads; glibc's allocator
 // spends about a fifth of a county build in malloc/free there, mimalloc far less.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: Capped = Capped(mimalloc::MiMalloc);
+
+/// mimalloc, refusing a single absurd request (a workspace template's `range(1e10)`) with a
+/// Chinese message and exit code 1 instead of an abort. One compare on the size, nothing else:
+/// the hot path of a county build is unchanged.
+struct Capped(mimalloc::MiMalloc);
+
+const MAX_ALLOCATION: usize = fangpin::render::limits::MAX_SINGLE_ALLOCATION;
+
+#[cold]
+#[inline(never)]
+fn refuse(size: usize) -> ! {
+    fangpin::render::limits::allocation_refused(size)
+}
+
+// SAFETY: every call is forwarded unchanged to mimalloc, or never returns.
+unsafe impl std::alloc::GlobalAlloc for Capped {
+    #[inline]
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.size() > MAX_ALLOCATION {
+            refuse(layout.size());
+        }
+        // SAFETY: the caller's contract is passed on.
+        unsafe { self.0.alloc(layout) }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.size() > MAX_ALLOCATION {
+            refuse(layout.size());
+        }
+        // SAFETY: the caller's contract is passed on.
+        unsafe { self.0.alloc_zeroed(layout) }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: the caller's contract is passed on.
+        unsafe { self.0.dealloc(ptr, layout) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        if new_size > MAX_ALLOCATION {
+            refuse(new_size);
+        }
+        // SAFETY: the caller's contract is passed on.
+        unsafe { self.0.realloc(ptr, layout, new_size) }
+    }
+}
 
 #[derive(Parser)]
 #[command(

@@ -838,3 +838,97 @@ fn a_valid_seal_is_checked_drawn_and_listed_among_the_inputs() {
     let without = std::fs::read(&files_named(&plain_out, "通知.pdf")[0]).unwrap();
     assert!(with.len() > without.len(), "{} vs {}", with.len(), without.len());
 }
+
+// ------------------------------------------------------------------ workspace templates sandboxed
+
+/// A copy of the sample workspace with `files` (path below `templates/` → text) as overrides.
+fn workspace_with_templates(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
+    let ws = dir.join("ws");
+    copy_dir(&sample_dir(), &ws);
+    for (name, text) in files {
+        let path = ws.join("templates").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    ws
+}
+
+#[test]
+fn a_workspace_wording_template_cannot_read_the_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = "fangpin-secret-value-8d1f";
+    let ws = workspace_with_templates(
+        tmp.path(),
+        &[("text/notice.tera", "环境：{{ get_env(name=\"FANGPIN_TEST_SECRET\") }}")],
+    );
+    let r = build(&ws, &tmp.path().join("out"), &["--only", "notice"], &[("FANGPIN_TEST_SECRET", secret)]);
+    let all = r.all();
+    assert_eq!(r.code, Some(1), "{all}");
+    assert!(all.contains("get_env 已停用") && all.contains("notice.tera"), "{all}");
+    assert!(!all.contains(secret), "{all}");
+    let leaked = walkdir::WalkDir::new(tmp.path().join("out"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .any(|e| std::fs::read(e.path()).unwrap().windows(secret.len()).any(|w| w == secret.as_bytes()));
+    assert!(!leaked, "the variable reached an output file");
+}
+
+#[test]
+fn an_endless_workspace_typst_template_stops_at_the_time_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace_with_templates(
+        tmp.path(),
+        &[(
+            "notice.typ",
+            "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n#n\n",
+        )],
+    );
+    let r = run_command(
+        command(
+            [
+                "build".as_ref(),
+                ws.as_os_str(),
+                "--out".as_ref(),
+                tmp.path().join("out").as_os_str(),
+                "--only".as_ref(),
+                "notice".as_ref(),
+            ],
+            &[("FANGPIN_TEMPLATE_TIMEOUT", "2")],
+        ),
+        Duration::from_secs(120),
+    );
+    let all = r.all();
+    assert_eq!(r.code, Some(1), "{all}");
+    assert!(r.elapsed < Duration::from_secs(60), "{:?}", r.elapsed);
+    assert!(
+        all.contains("工作区模板“templates/notice.typ”排版超过 2 秒") && all.contains("FANGPIN_TEMPLATE_TIMEOUT"),
+        "{all}"
+    );
+    assert!(!all.contains("panicked"), "{all}");
+}
+
+#[test]
+fn a_huge_range_in_a_workspace_typst_template_is_refused_not_an_abort() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace_with_templates(tmp.path(), &[("notice.typ", "#let a = range(10000000000)\n#a.len()\n")]);
+    let r = run_command(
+        command(
+            [
+                "build".as_ref(),
+                ws.as_os_str(),
+                "--out".as_ref(),
+                tmp.path().join("out").as_os_str(),
+                "--only".as_ref(),
+                "notice".as_ref(),
+            ],
+            &[("FANGPIN_TEMPLATE_MEMORY_MB", "3000")],
+        ),
+        Duration::from_secs(120),
+    );
+    let all = r.all();
+    assert_eq!(r.code, Some(1), "{all}");
+    assert!(all.contains("工作区模板“templates/notice.typ”排版时"), "{all}");
+    assert!(all.contains("已停止"), "{all}");
+    assert!(!all.contains("memory allocation") && !all.contains("panicked"), "{all}");
+}

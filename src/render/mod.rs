@@ -2,6 +2,7 @@
 
 mod error;
 pub mod fonts;
+pub mod limits;
 pub mod pdf;
 pub mod templates;
 pub mod text;
