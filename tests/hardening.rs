@@ -932,3 +932,79 @@ fn a_huge_range_in_a_workspace_typst_template_is_refused_not_an_abort() {
     assert!(all.contains("已停止"), "{all}");
     assert!(!all.contains("memory allocation") && !all.contains("panicked"), "{all}");
 }
+
+// ------------------------------------------------------------------ numbers in free text
+
+#[test]
+fn phone_and_id_numbers_in_free_text_are_masked_on_public_documents_and_warned() {
+    if !pdftotext_available() {
+        eprintln!("pdftotext missing: install poppler-utils (.ci/run does)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    std::fs::create_dir_all(ws.join("村级数据")).unwrap();
+    let campaign = json!({
+        "名称": "2024年第二季度防止返贫监测帮扶集中排查",
+        "年度": 2024,
+        "地区": {"省": "云南省", "县": "青溪县", "乡镇": "石桥镇"},
+        "监测范围": 7600,
+        "统计截止日": AS_OF,
+        "发文": {"机关": "石桥镇人民政府", "代字": "石政发", "序号": 12, "成文日期": "2024-05-09",
+                 "主送": ["各村民委员会"], "监督电话": "0871-0000000"},
+        "时间安排": [{"节点": "开展集中排查", "截止": "2024-06-05", "内容": "联系镇干部 139-1234-5678"}]
+    });
+    std::fs::write(ws.join("campaign.yaml"), yaml(campaign)).unwrap();
+    let head = id("19800101", 11);
+    let other = id("19750505", 31);
+    let data = json!({
+        "户": [{
+            "乡镇": "石桥镇", "行政村": "新村", "村民小组": "1组 电话13812345678", "户编号": "H1",
+            "户主姓名": "张三", "户主证件号码": head, "联系电话": "13900001111", "户类型": "监测户",
+            "监测对象类型": "边缘易致贫户", "家庭人口数": 1, "家庭人均纯收入": 6000, "风险类型": "因病",
+            "两不愁三保障及饮水安全是否达标": "是", "是否整户无劳动能力": "否", "备注": format!("亲属{other}"),
+            "成员": [{"姓名": "张三", "证件号码": head, "与户主关系": "户主", "性别": "男", "劳动能力": "有劳动能力"}]
+        }],
+        "程序": [{"户编号": "H1", "程序类型": "识别纳入", "线索来源": "干部排查", "发现线索": "2024-05-16",
+                  "入户核实": "2024-05-17", "签订承诺授权书": "2024-05-17", "信息比对": "2024-05-18",
+                  "村级评议": "2024-05-19", "公示开始": "2024-05-20", "公示结束": "2024-05-24",
+                  "乡镇审核": "2024-05-27", "县级审批": "2024-05-28", "结果公告": "2024-05-29"}],
+        "帮扶措施": [{"户编号": "H1", "措施类别": "健康帮扶", "具体措施": format!("代办人身份证{other}"), "落实日期": "2024-05-23"}]
+    });
+    std::fs::write(ws.join("村级数据/新村.yaml"), yaml(data)).unwrap();
+
+    // check: a warning naming the household and each field, the number itself masked.
+    let r = run(["check".as_ref(), ws.as_os_str()], &[]).ok("check");
+    let all = r.all();
+    let line = |field: &str| {
+        all.lines()
+            .find(|l| l.contains(&format!("「{field}」")) && l.contains("户 H1（张三）"))
+            .unwrap_or_else(|| panic!("no warning for {field}:\n{all}"))
+            .to_string()
+    };
+    assert!(line("村民小组").contains("138****5678") && line("村民小组").contains("手机号码"));
+    assert!(line("具体措施").contains("证件号码"));
+    assert!(all.contains("campaign.yaml") && all.contains("139-****-5678"), "{all}");
+    assert!(!all.contains("13812345678") && !all.contains(&other), "{all}");
+
+    let out = tmp.path().join("out");
+    build(&ws, &out, &["--only", "notice,publicity,announcement"], &[]).ok("build");
+    let mut seen = 0;
+    for name in ["拟纳入监测对象名单公示.pdf", "结果公告.pdf", "通知.pdf"] {
+        for path in files_named(&out, name) {
+            seen += 1;
+            let text = squash(&pdf_text(&path));
+            assert!(leaks(&text).is_empty(), "{name}: {:?}", leaks(&text));
+            assert!(!text.contains("13812345678") && !text.contains(&other), "{name}: {text}");
+            if name == "通知.pdf" {
+                assert!(text.contains("139-****-5678"), "{name}: {text}");
+                assert!(text.contains("0871-0000000"), "the public hotline stays: {text}");
+            } else {
+                // pdftotext may interleave a wrapped cell with its neighbour: the pieces suffice.
+                assert!(text.contains("1组电话") && text.contains("138****5678"), "{name}: {text}");
+                assert!(text.contains(&format!("代办人身份证{}", other[..6].to_string() + "********" + &other[14..])), "{name}: {text}");
+            }
+        }
+    }
+    assert_eq!(seen, 3);
+}

@@ -5,7 +5,7 @@
 
 use super::notice::authority;
 use super::publicity::{households_of, measures_text};
-use super::{date_zh, publicity::committee};
+use super::{date_zh, public, publicity::committee};
 use crate::model::{ProcedureKind, Stage, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
@@ -134,17 +134,17 @@ pub fn view(
             .enumerate()
             .map(|(i, (h, p, approved))| AnnouncementRow {
                 seq: i + 1,
-                group: h.group.clone(),
-                head_name: h.head_name.clone(),
+                group: public(&h.group),
+                head_name: public(&h.head_name),
                 size: h.people(),
                 category: match kind {
                     ProcedureKind::Identification => {
                         h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default()
                     }
-                    _ => p.elimination_mode.clone().unwrap_or_default(),
+                    _ => public(p.elimination_mode.as_deref().unwrap_or_default()),
                 },
-                risks: h.risks.join("、"),
-                measures: measures_text(ws, &h.id),
+                risks: public(&h.risks.join("、")),
+                measures: public(&measures_text(ws, &h.id)),
                 approved_zh: date_zh(*approved),
             })
             .collect();

@@ -2,7 +2,7 @@
 //! (`templates/notice.typ`), wording from `templates/text/notice.tera` filled from
 //! `campaign.yaml`.
 
-use super::date_zh;
+use super::{date_zh, public};
 use crate::model::{DurationUnit, ProcedureKind, Stage, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
@@ -130,7 +130,10 @@ pub fn view(
 ) -> Result<NoticeView, RenderError> {
     let c = &ws.campaign;
     let iss = c.issuance.clone().unwrap_or_default();
-    let authority = authority(ws);
+    // The 通知 is posted publicly: numbers typed into its wording fields are masked. The
+    // 监督电话 is the office's public line and printed as written.
+    let authority = public(&authority(ws));
+    let name = public(&c.name);
     let date = iss.date.unwrap_or(date);
     let schedule: Vec<ScheduleRow> = c
         .milestones
@@ -138,15 +141,15 @@ pub fn view(
         .enumerate()
         .map(|(i, m)| ScheduleRow {
             seq: i + 1,
-            name: m.name.clone(),
+            name: public(&m.name),
             due: m.due,
             due_zh: format!("{}前", date_zh(m.due)),
-            content: m.content.clone().unwrap_or_default(),
+            content: public(m.content.as_deref().unwrap_or_default()),
         })
         .collect();
     let (days, unit) = publicity_rule(ws);
     let ctx = BodyContext {
-        name: &c.name,
+        name: &name,
         year: c.year,
         province: &c.region.province,
         county: &c.region.county,
@@ -177,17 +180,18 @@ pub fn view(
     let to = if iss.to.is_empty() {
         String::new()
     } else {
-        format!("{}：", iss.to.join("、"))
+        format!("{}：", public(&iss.to.join("、")))
     };
     let cc = if iss.cc.is_empty() {
         String::new()
     } else {
-        format!("{}。", iss.cc.join("，"))
+        format!("{}。", public(&iss.cc.join("，")))
     };
     let printer = iss
         .printer
         .clone()
         .filter(|p| !p.trim().is_empty())
+        .map(|p| public(&p))
         .unwrap_or_else(|| format!("{authority}办公室"));
     Ok(NoticeView {
         mark: format!("{authority}文件"),
@@ -200,11 +204,12 @@ pub fn view(
             .title
             .clone()
             .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| default_title(&c.name)),
+            .map(|t| public(&t))
+            .unwrap_or_else(|| default_title(&name)),
         to,
         body,
         schedule,
-        attachments: iss.attachments.clone(),
+        attachments: iss.attachments.iter().map(|a| public(a)).collect(),
         signature: authority.clone(),
         date,
         seal: seal_asset,

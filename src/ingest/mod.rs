@@ -13,6 +13,7 @@ mod limits;
 mod link;
 mod memory;
 mod ole;
+mod privacy;
 mod record;
 mod seal;
 mod values;
@@ -119,6 +120,7 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
         datas.push(data);
     }
     let data = link::assemble(datas, &campaign, &mut diagnostics);
+    privacy::scan(&data, &campaign, &mut diagnostics);
     let seal = seal::load(root, &campaign, campaign_text, &mut inputs, &mut diagnostics);
     sort_diagnostics(&mut diagnostics);
     Ok(Workspace {

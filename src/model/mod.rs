@@ -6,6 +6,7 @@
 mod campaign;
 mod diagnostic;
 mod money;
+pub mod privacy;
 mod records;
 mod rules_file;
 mod vocab;
