@@ -758,7 +758,10 @@ fn workspace_with_seal(dir: &Path, seal: &str) -> PathBuf {
 
 /// `check` on a workspace whose seal is bad: an input error at the 发文.印章 line, in Chinese.
 fn assert_seal_refused(ws: &Path, expect: &str) {
-    let r = run_command(command(["check".as_ref(), ws.as_os_str()], &[]), Duration::from_secs(60));
+    let r = run_command(
+        command(["check".as_ref(), ws.as_os_str()], &[]),
+        Duration::from_secs(60),
+    );
     let all = r.all();
     assert_eq!(r.code, Some(2), "{all}");
     assert!(r.elapsed < Duration::from_secs(30), "took {:?}", r.elapsed);
@@ -861,7 +864,12 @@ fn a_workspace_wording_template_cannot_read_the_environment() {
         tmp.path(),
         &[("text/notice.tera", "环境：{{ get_env(name=\"FANGPIN_TEST_SECRET\") }}")],
     );
-    let r = build(&ws, &tmp.path().join("out"), &["--only", "notice"], &[("FANGPIN_TEST_SECRET", secret)]);
+    let r = build(
+        &ws,
+        &tmp.path().join("out"),
+        &["--only", "notice"],
+        &[("FANGPIN_TEST_SECRET", secret)],
+    );
     let all = r.all();
     assert_eq!(r.code, Some(1), "{all}");
     assert!(all.contains("get_env 已停用") && all.contains("notice.tera"), "{all}");
@@ -870,7 +878,12 @@ fn a_workspace_wording_template_cannot_read_the_environment() {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .any(|e| std::fs::read(e.path()).unwrap().windows(secret.len()).any(|w| w == secret.as_bytes()));
+        .any(|e| {
+            std::fs::read(e.path())
+                .unwrap()
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes())
+        });
     assert!(!leaked, "the variable reached an output file");
 }
 
@@ -995,14 +1008,26 @@ fn phone_and_id_numbers_in_free_text_are_masked_on_public_documents_and_warned()
             seen += 1;
             let text = squash(&pdf_text(&path));
             assert!(leaks(&text).is_empty(), "{name}: {:?}", leaks(&text));
-            assert!(!text.contains("13812345678") && !text.contains(&other), "{name}: {text}");
+            assert!(
+                !text.contains("13812345678") && !text.contains(&other),
+                "{name}: {text}"
+            );
             if name == "通知.pdf" {
                 assert!(text.contains("139-****-5678"), "{name}: {text}");
                 assert!(text.contains("0871-0000000"), "the public hotline stays: {text}");
             } else {
                 // pdftotext may interleave a wrapped cell with its neighbour: the pieces suffice.
-                assert!(text.contains("1组电话") && text.contains("138****5678"), "{name}: {text}");
-                assert!(text.contains(&format!("代办人身份证{}", other[..6].to_string() + "********" + &other[14..])), "{name}: {text}");
+                assert!(
+                    text.contains("1组电话") && text.contains("138****5678"),
+                    "{name}: {text}"
+                );
+                assert!(
+                    text.contains(&format!(
+                        "代办人身份证{}",
+                        other[..6].to_string() + "********" + &other[14..]
+                    )),
+                    "{name}: {text}"
+                );
             }
         }
     }

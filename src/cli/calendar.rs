@@ -61,7 +61,7 @@ pub fn run(args: Args) -> u8 {
     };
     match result {
         Ok(line) => {
-            println!("{line}");
+            super::println(&line);
             super::EXIT_OK
         }
         Err(msg) => {

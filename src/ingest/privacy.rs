@@ -53,7 +53,12 @@ pub fn scan(data: &Dataset, campaign: &Campaign, diagnostics: &mut Vec<Diagnosti
     warn(&file, "campaign.yaml".into(), "名称", &c.name);
     for m in &c.milestones {
         warn(&file, "campaign.yaml 时间安排".into(), "节点", &m.name);
-        warn(&file, "campaign.yaml 时间安排".into(), "内容", m.content.as_deref().unwrap_or(""));
+        warn(
+            &file,
+            "campaign.yaml 时间安排".into(),
+            "内容",
+            m.content.as_deref().unwrap_or(""),
+        );
     }
     if let Some(i) = &c.issuance {
         for (field, value) in [

@@ -65,7 +65,15 @@ fn refuse(message: impl Into<String>, fix: &str) -> Refusal {
 
 /// The path as shown: control characters never reach the terminal raw.
 fn printable(s: &str) -> String {
-    s.chars().flat_map(|c| if c.is_control() { c.escape_unicode().collect::<Vec<_>>() } else { vec![c] }).collect()
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 fn read_seal(root: &Path, raw: &str) -> Result<SealImage, Refusal> {
@@ -116,10 +124,7 @@ fn read_seal(root: &Path, raw: &str) -> Result<SealImage, Refusal> {
     }
     let too_big = || {
         refuse(
-            format!(
-                "印章图片“{shown}”过大（上限 {} MB）",
-                MAX_SEAL_BYTES / (1024 * 1024)
-            ),
+            format!("印章图片“{shown}”过大（上限 {} MB）", MAX_SEAL_BYTES / (1024 * 1024)),
             "把印章图片缩小后另存（印章扫描件一般几百 KB，宽高 1000 像素左右即可）",
         )
     };
@@ -183,10 +188,7 @@ fn relative(raw: &str) -> Result<PathBuf, Refusal> {
     let drive = unified.as_bytes().get(1) == Some(&b':');
     let path = Path::new(&unified);
     if unified.starts_with('/') || drive || path.is_absolute() {
-        return Err(refuse(
-            "印章图片须写工作区内的相对路径，不能写绝对路径",
-            FIX_PATH,
-        ));
+        return Err(refuse("印章图片须写工作区内的相对路径，不能写绝对路径", FIX_PATH));
     }
     let mut out = PathBuf::new();
     for c in path.components() {
@@ -194,16 +196,10 @@ fn relative(raw: &str) -> Result<PathBuf, Refusal> {
             Component::Normal(p) => out.push(p),
             Component::CurDir => {}
             Component::ParentDir => {
-                return Err(refuse(
-                    "印章图片路径中不能有“..”（不能指向工作区之外）",
-                    FIX_PATH,
-                ));
+                return Err(refuse("印章图片路径中不能有“..”（不能指向工作区之外）", FIX_PATH));
             }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(refuse(
-                    "印章图片须写工作区内的相对路径，不能写绝对路径",
-                    FIX_PATH,
-                ));
+                return Err(refuse("印章图片须写工作区内的相对路径，不能写绝对路径", FIX_PATH));
             }
         }
     }
@@ -231,7 +227,12 @@ fn image_size(bytes: &[u8]) -> Result<(&'static str, u32, u32), String> {
         let (w, h) = jpeg_size(bytes).ok_or("不是有效的 JPEG 图片（找不到图像尺寸）")?;
         return Ok(("jpg", w, h));
     }
-    let trimmed = bytes.iter().skip_while(|b| b.is_ascii_whitespace()).take(5).copied().collect::<Vec<u8>>();
+    let trimmed = bytes
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(5)
+        .copied()
+        .collect::<Vec<u8>>();
     if trimmed.starts_with(b"<") {
         return Err("是 SVG 或其他文本文件，印章只接受 PNG 或 JPEG 图片".into());
     }
@@ -290,7 +291,7 @@ mod tests {
     #[test]
     fn png_size_from_ihdr() {
         assert_eq!(image_size(&png_header(66000, 66000)), Ok(("png", 66000, 66000)));
-        assert!(image_size(&PNG_MAGIC[..]).is_err());
+        assert!(image_size(PNG_MAGIC).is_err());
     }
 
     #[test]
@@ -308,7 +309,11 @@ mod tests {
 
     #[test]
     fn svg_and_text_are_refused() {
-        assert!(image_size(b"  <svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap_err().contains("SVG"));
+        assert!(
+            image_size(b"  <svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+                .unwrap_err()
+                .contains("SVG")
+        );
         assert!(image_size(b"root:x:0:0").is_err());
     }
 

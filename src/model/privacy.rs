@@ -166,10 +166,16 @@ mod tests {
         assert_eq!(kinds("1组 电话13812345678"), [(ContactKind::Mobile, "13812345678")]);
         assert_eq!(
             kinds("身份证53099919800101001X，电话139-1234-5678"),
-            [(ContactKind::Id, "53099919800101001X"), (ContactKind::Mobile, "139-1234-5678")]
+            [
+                (ContactKind::Id, "53099919800101001X"),
+                (ContactKind::Mobile, "139-1234-5678")
+            ]
         );
         assert_eq!(kinds("电话 138 1234 5678。"), [(ContactKind::Mobile, "138 1234 5678")]);
-        assert_eq!(kinds("电话１３９１２３４５６７８"), [(ContactKind::Mobile, "１３９１２３４５６７８")]);
+        assert_eq!(
+            kinds("电话１３９１２３４５６７８"),
+            [(ContactKind::Mobile, "１３９１２３４５６７８")]
+        );
         // 残疾人证 number: an ID and two more digits.
         assert_eq!(kinds("残疾证53099919800101001262").len(), 1);
     }

@@ -193,7 +193,11 @@ fn watchdog(limits: &Limits) {
 
 fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s}")
+    }
 }
 
 /// Resident memory of this process in MB (Linux `/proc/self/status`; elsewhere unknown).
@@ -255,19 +259,15 @@ mod tests {
         let l = Limits::parse(Some("-3"), Some("lots"), |w| warned.push(w));
         assert_eq!(l, Limits::parse(None, None, |_| {}));
         assert_eq!(warned.len(), 2);
-        assert!(warned[0].contains(TIMEOUT_VAR) && warned[1].contains(MEMORY_VAR), "{warned:?}");
+        assert!(
+            warned[0].contains(TIMEOUT_VAR) && warned[1].contains(MEMORY_VAR),
+            "{warned:?}"
+        );
     }
 
     #[test]
     fn watches_register_and_end() {
-        let count = |name: &str| {
-            RUNNING
-                .lock()
-                .unwrap()
-                .iter()
-                .filter(|r| r.template == name)
-                .count()
-        };
+        let count = |name: &str| RUNNING.lock().unwrap().iter().filter(|r| r.template == name).count();
         let a = watch("__test_a.typ");
         let b = watch("__test_a.typ");
         assert_eq!(count("__test_a.typ"), 2);

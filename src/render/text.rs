@@ -94,7 +94,11 @@ fn bounded_range(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Valu
             None => default.ok_or_else(|| tera::Error::msg(format!("range() 缺少参数 {key}"))),
             Some(v) => v
                 .as_u64()
-                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19).map(|f| f as u64))
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19)
+                        .map(|f| f as u64)
+                })
                 .ok_or_else(|| tera::Error::msg(format!("range() 的参数 {key}={v} 应为非负整数"))),
         }
     };
@@ -182,8 +186,8 @@ mod tests {
         let path = std::env::var("PATH").unwrap_or_default();
         assert!(path.is_empty() || !msg.contains(&path), "{msg}");
         // A default does not bring it back.
-        let e = workspace_engine("{{ get_env(name=\"PATH\", default=\"x\") }}")
-            .render("t.tera", &serde_json::json!({}));
+        let e =
+            workspace_engine("{{ get_env(name=\"PATH\", default=\"x\") }}").render("t.tera", &serde_json::json!({}));
         assert!(e.is_err());
     }
 
@@ -192,11 +196,20 @@ mod tests {
         let e = workspace_engine("{% for i in range(start=1, end=10, step_by=3) %}{{ i }},{% endfor %}");
         assert_eq!(e.render("t.tera", &serde_json::json!({})).expect("render"), "1,4,7,");
         let e = workspace_engine("{% for i in range(end=10000000000) %}x{% endfor %}");
-        let msg = e.render("t.tera", &serde_json::json!({})).expect_err("too big").to_string();
+        let msg = e
+            .render("t.tera", &serde_json::json!({}))
+            .expect_err("too big")
+            .to_string();
         assert!(msg.contains("超过上限 100000 项"), "{msg}");
         let e = workspace_engine("{% for i in range(end=10000000000.0) %}x{% endfor %}");
         assert!(e.render("t.tera", &serde_json::json!({})).is_err());
-        assert_eq!(bounded_range(&HashMap::from([("end".to_string(), tera::Value::from(100_000))])).map(|v| v.as_array().map(Vec::len)).ok().flatten(), Some(100_000));
+        assert_eq!(
+            bounded_range(&HashMap::from([("end".to_string(), tera::Value::from(100_000))]))
+                .map(|v| v.as_array().map(Vec::len))
+                .ok()
+                .flatten(),
+            Some(100_000)
+        );
     }
 
     #[test]
