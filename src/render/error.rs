@@ -5,7 +5,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A Typst template failed to compile.
-    #[error("模板 {file} 第{line}行出错：{message}")]
+    #[error("模板 {file} 第{line}行出错（{message}）。请修改该模板；若是工作区 templates/ 中的文件，也可删去它改用内置模板")]
     Template {
         /// Template file name relative to `templates/`, e.g. `notice.typ`.
         file: String,
@@ -15,19 +15,19 @@ pub enum RenderError {
         message: String,
     },
     /// Typst reported an error that is not inside any template file.
-    #[error("排版出错：{0}")]
+    #[error("排版出错（{0}）。若工作区 templates/ 中有自定义模板，请检查或删去后重试")]
     Typst(String),
     /// No built-in or workspace template has this name.
-    #[error("找不到模板 {0}（内置模板中没有，工作区 templates/ 文件夹中也没有）")]
+    #[error("找不到模板 {0}（内置模板中没有，工作区 templates/ 文件夹中也没有）。可用的模板见 fangpin templates list")]
     MissingTemplate(String),
     /// A tera wording template failed to parse or render.
-    #[error("文字模板 {file} 出错：{message}")]
+    #[error("文字模板 {file} 出错（{message}）。请修改该模板；若是工作区 templates/ 中的文件，也可删去它改用内置文字")]
     Text { file: String, message: String },
     /// The view could not be serialised to JSON.
-    #[error("文书数据无法序列化：{0}")]
+    #[error("文书数据无法整理成模板所需的格式（{0}）。这是程序内部错误，请把这条消息发给维护人员")]
     Data(String),
     /// PDF export failed.
-    #[error("生成 PDF 失败：{0}")]
+    #[error("生成 PDF 失败（{0}）。常见原因是模板中用了无法嵌入的字体或图片；请检查工作区模板和印章图片")]
     Pdf(String),
     /// A file (workspace template, seal image, font) could not be read or written.
     #[error("无法{action}文件 {path}：{reason}。请检查文件是否存在、是否有权限", path = .path.display(), reason = io_reason(.source))]
@@ -38,7 +38,7 @@ pub enum RenderError {
         source: std::io::Error,
     },
     /// rust_xlsxwriter could not build a workbook.
-    #[error("生成表格《{document}》失败：{source}")]
+    #[error("生成表格《{document}》失败（{source}）。请检查磁盘空间和输出文件夹的写入权限")]
     Xlsx {
         document: &'static str,
         #[source]

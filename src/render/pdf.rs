@@ -397,7 +397,9 @@ impl PdfEngine {
                     None => RenderError::Typst("未知错误".into()),
                 }
             }
-            TypstAsLibError::TypstFile(e) => RenderError::Typst(format!("模板 {template}：{e}")),
+            TypstAsLibError::TypstFile(e) => RenderError::Typst(format!(
+                "模板 {template} 要读取的文件不可用：{e}。模板只能读取 templates/ 文件夹中的文件"
+            )),
             other => RenderError::Typst(format!("模板 {template}：{other}")),
         }
     }
