@@ -510,7 +510,9 @@ pub fn parse_rules(text: &str) -> Result<RulesFile, Vec<Diagnostic>> {
             let mut d = syntax_error(RULES_FILE, &e);
             // serde's messages for unknown fields are English; name the allowed keys in Chinese.
             d.message = d.message.replace("YAML 格式错误", "rules.yaml 内容不符合格式");
-            d.fix = "检查键名与取值（可用的键见内置规则：fangpin templates 导出的 rules.yaml，或 fangpin help 规则与模板）".to_string();
+            d.fix =
+                "检查键名与取值（可用的键见内置规则：fangpin templates 导出的 rules.yaml，或 fangpin help 规则与模板）"
+                    .to_string();
             vec![d]
         })?
         .unwrap_or_default();

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A Typst template failed to compile.
-    #[error("模板 {file} 第{line}行出错（{message}）。请修改该模板；若是工作区 templates/ 中的文件，也可删去它改用内置模板")]
+    #[error(
+        "模板 {file} 第{line}行出错（{message}）。请修改该模板；若是工作区 templates/ 中的文件，也可删去它改用内置模板"
+    )]
     Template {
         /// Template file name relative to `templates/`, e.g. `notice.typ`.
         file: String,
