@@ -733,3 +733,305 @@ fn a_killed_build_leaves_the_previous_outputs_intact() {
     let v = run(["verify".as_ref(), campaign_dir.as_os_str()], &[]);
     assert_eq!(v.code, Some(0), "{}", v.all());
 }
+
+// ------------------------------------------------------------------ seal confinement
+
+/// A 16×16 red ring, a real PNG Typst can decode.
+const SEAL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x10, 0x00, 0x00, 0x00, 0x10, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0xf3, 0xff, 0x61, 0x00, 0x00, 0x00, 0x3b, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x78, 0xc6, 0x20, 0xf4, 0x9f, 0x12, 0xcc, 0x30, 0xb8, 0x0d, 0x60, 0x80, 0x02,
+    0xb2, 0x0c, 0x60, 0x40, 0x03, 0x24, 0x19, 0xc0, 0x80, 0x03, 0x10, 0x65, 0x00, 0x03, 0x01, 0x80, 0xd7, 0x00, 0x06,
+    0x22, 0x01, 0xed, 0x0c, 0xa0, 0xd8, 0x0b, 0x54, 0x09, 0x44, 0xaa, 0x44, 0x23, 0x55, 0x12, 0xd2, 0xd0, 0xc9, 0x4c,
+    0x00, 0x4f, 0x28, 0x81, 0x2c, 0x34, 0x09, 0x0f, 0xfa, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42,
+    0x60, 0x82,
+];
+
+/// A copy of the sample workspace whose campaign.yaml names `seal` as 发文.印章.
+fn workspace_with_seal(dir: &Path, seal: &str) -> PathBuf {
+    let ws = dir.join("ws");
+    copy_dir(&sample_dir(), &ws);
+    let campaign = std::fs::read_to_string(ws.join("campaign.yaml")).unwrap();
+    let line = format!("  印章: {}\n  监督电话:", serde_json::to_string(seal).unwrap());
+    std::fs::write(ws.join("campaign.yaml"), campaign.replacen("  监督电话:", &line, 1)).unwrap();
+    std::fs::create_dir_all(ws.join("seals")).unwrap();
+    ws
+}
+
+/// `check` on a workspace whose seal is bad: an input error at the 发文.印章 line, in Chinese.
+fn assert_seal_refused(ws: &Path, expect: &str) {
+    let r = run_command(
+        command(["check".as_ref(), ws.as_os_str()], &[]),
+        Duration::from_secs(60),
+    );
+    let all = r.all();
+    assert_eq!(r.code, Some(2), "{all}");
+    assert!(r.elapsed < Duration::from_secs(30), "took {:?}", r.elapsed);
+    let line = all
+        .lines()
+        .find(|l| l.contains("发文.印章"))
+        .unwrap_or_else(|| panic!("no 发文.印章 diagnostic:\n{all}"));
+    assert!(line.contains("campaign.yaml:"), "names the campaign.yaml line: {line}");
+    assert!(line.contains(expect), "expected “{expect}” in: {line}");
+    assert!(!all.contains("panicked") && !all.contains("root:"), "{all}");
+}
+
+#[test]
+fn a_seal_outside_the_workspace_or_not_a_regular_file_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = |name: &str, seal: &str| workspace_with_seal(&tmp.path().join(name), seal);
+
+    assert_seal_refused(&case("abs", "/etc/passwd"), "绝对路径");
+    assert_seal_refused(&case("dev", "/dev/zero"), "绝对路径");
+    assert_seal_refused(&case("up", "../x.png"), "..");
+    assert_seal_refused(&case("missing", "seals/无.png"), "找不到印章图片");
+
+    // A symlink inside the workspace that leads outside it.
+    let outside = tmp.path().join("outside.png");
+    std::fs::write(&outside, SEAL_PNG).unwrap();
+    let ws = case("link", "seals/link.png");
+    std::os::unix::fs::symlink(&outside, ws.join("seals/link.png")).unwrap();
+    assert_seal_refused(&ws, "工作区之外");
+    let ws = case("zero", "seals/zero.png");
+    std::os::unix::fs::symlink("/dev/zero", ws.join("seals/zero.png")).unwrap();
+    assert_seal_refused(&ws, "工作区之外");
+
+    // A FIFO inside the workspace: refused by its type, never opened (opening would block).
+    let ws = case("fifo", "seals/fifo.png");
+    let made = Command::new("mkfifo").arg(ws.join("seals/fifo.png")).status().unwrap();
+    assert!(made.success());
+    assert_seal_refused(&ws, "不是普通文件");
+
+    // A 33-byte PNG header claiming 66000×66000 pixels: refused from the header, not decoded.
+    let ws = case("huge", "seals/huge.png");
+    let mut header = SEAL_PNG[..33].to_vec();
+    header[16..20].copy_from_slice(&66000u32.to_be_bytes());
+    header[20..24].copy_from_slice(&66000u32.to_be_bytes());
+    std::fs::write(ws.join("seals/huge.png"), header).unwrap();
+    assert_seal_refused(&ws, "66000×66000");
+
+    // Text is not an image.
+    let ws = case("text", "seals/passwd.png");
+    std::fs::write(ws.join("seals/passwd.png"), "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    assert_seal_refused(&ws, "不是 PNG 或 JPEG");
+}
+
+#[test]
+fn a_valid_seal_is_checked_drawn_and_listed_among_the_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace_with_seal(tmp.path(), "seals/乡政府.png");
+    std::fs::write(ws.join("seals/乡政府.png"), SEAL_PNG).unwrap();
+    run(["check".as_ref(), ws.as_os_str()], &[]).ok("check");
+    let out = tmp.path().join("out");
+    build(&ws, &out, &["--only", "notice"], &[]).ok("build");
+    let m = files_named(&out, "manifest.json");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&m[0]).unwrap()).unwrap();
+    let inputs = v["inputs"].as_array().expect("inputs");
+    let seal = inputs
+        .iter()
+        .find(|i| i["path"] == "seals/乡政府.png")
+        .unwrap_or_else(|| panic!("seal not among the inputs: {inputs:?}"));
+    assert_eq!(
+        seal["sha256"].as_str().unwrap(),
+        fangpin::ingest::sha256_hex(SEAL_PNG),
+        "{seal}"
+    );
+    // The notice draws it: the PDF with the seal differs from one without.
+    let with = std::fs::read(&files_named(&out, "通知.pdf")[0]).unwrap();
+    let plain_out = tmp.path().join("plain");
+    build(&sample_dir(), &plain_out, &["--only", "notice"], &[]).ok("build without seal");
+    let without = std::fs::read(&files_named(&plain_out, "通知.pdf")[0]).unwrap();
+    assert!(with.len() > without.len(), "{} vs {}", with.len(), without.len());
+}
+
+// ------------------------------------------------------------------ workspace templates sandboxed
+
+/// A copy of the sample workspace with `files` (path below `templates/` → text) as overrides.
+fn workspace_with_templates(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
+    let ws = dir.join("ws");
+    copy_dir(&sample_dir(), &ws);
+    for (name, text) in files {
+        let path = ws.join("templates").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    ws
+}
+
+#[test]
+fn a_workspace_wording_template_cannot_read_the_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = "fangpin-secret-value-8d1f";
+    let ws = workspace_with_templates(
+        tmp.path(),
+        &[("text/notice.tera", "环境：{{ get_env(name=\"FANGPIN_TEST_SECRET\") }}")],
+    );
+    let r = build(
+        &ws,
+        &tmp.path().join("out"),
+        &["--only", "notice"],
+        &[("FANGPIN_TEST_SECRET", secret)],
+    );
+    let all = r.all();
+    assert_eq!(r.code, Some(1), "{all}");
+    assert!(all.contains("get_env 已停用") && all.contains("notice.tera"), "{all}");
+    assert!(!all.contains(secret), "{all}");
+    let leaked = walkdir::WalkDir::new(tmp.path().join("out"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .any(|e| {
+            std::fs::read(e.path())
+                .unwrap()
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes())
+        });
+    assert!(!leaked, "the variable reached an output file");
+}
+
+#[test]
+fn an_endless_workspace_typst_template_stops_at_the_time_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace_with_templates(
+        tmp.path(),
+        &[(
+            "notice.typ",
+            "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n#n\n",
+        )],
+    );
+    let r = run_command(
+        command(
+            [
+                "build".as_ref(),
+                ws.as_os_str(),
+                "--out".as_ref(),
+                tmp.path().join("out").as_os_str(),
+                "--only".as_ref(),
+                "notice".as_ref(),
+            ],
+            &[("FANGPIN_TEMPLATE_TIMEOUT", "2")],
+        ),
+        Duration::from_secs(120),
+    );
+    let all = r.all();
+    assert_eq!(r.code, Some(1), "{all}");
+    assert!(r.elapsed < Duration::from_secs(60), "{:?}", r.elapsed);
+    assert!(
+        all.contains("工作区模板“templates/notice.typ”排版超过 2 秒") && all.contains("FANGPIN_TEMPLATE_TIMEOUT"),
+        "{all}"
+    );
+    assert!(!all.contains("panicked"), "{all}");
+}
+
+#[test]
+fn a_huge_range_in_a_workspace_typst_template_is_refused_not_an_abort() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace_with_templates(tmp.path(), &[("notice.typ", "#let a = range(10000000000)\n#a.len()\n")]);
+    let r = run_command(
+        command(
+            [
+                "build".as_ref(),
+                ws.as_os_str(),
+                "--out".as_ref(),
+                tmp.path().join("out").as_os_str(),
+                "--only".as_ref(),
+                "notice".as_ref(),
+            ],
+            &[("FANGPIN_TEMPLATE_MEMORY_MB", "3000")],
+        ),
+        Duration::from_secs(120),
+    );
+    let all = r.all();
+    assert_eq!(r.code, Some(1), "{all}");
+    assert!(all.contains("工作区模板“templates/notice.typ”排版时"), "{all}");
+    assert!(all.contains("已停止"), "{all}");
+    assert!(!all.contains("memory allocation") && !all.contains("panicked"), "{all}");
+}
+
+// ------------------------------------------------------------------ numbers in free text
+
+#[test]
+fn phone_and_id_numbers_in_free_text_are_masked_on_public_documents_and_warned() {
+    if !pdftotext_available() {
+        eprintln!("pdftotext missing: install poppler-utils (.ci/run does)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    std::fs::create_dir_all(ws.join("村级数据")).unwrap();
+    let campaign = json!({
+        "名称": "2024年第二季度防止返贫监测帮扶集中排查",
+        "年度": 2024,
+        "地区": {"省": "云南省", "县": "青溪县", "乡镇": "石桥镇"},
+        "监测范围": 7600,
+        "统计截止日": AS_OF,
+        "发文": {"机关": "石桥镇人民政府", "代字": "石政发", "序号": 12, "成文日期": "2024-05-09",
+                 "主送": ["各村民委员会"], "监督电话": "0871-0000000"},
+        "时间安排": [{"节点": "开展集中排查", "截止": "2024-06-05", "内容": "联系镇干部 139-1234-5678"}]
+    });
+    std::fs::write(ws.join("campaign.yaml"), yaml(campaign)).unwrap();
+    let head = id("19800101", 11);
+    let other = id("19750505", 31);
+    let data = json!({
+        "户": [{
+            "乡镇": "石桥镇", "行政村": "新村", "村民小组": "1组 电话13812345678", "户编号": "H1",
+            "户主姓名": "张三", "户主证件号码": head, "联系电话": "13900001111", "户类型": "监测户",
+            "监测对象类型": "边缘易致贫户", "家庭人口数": 1, "家庭人均纯收入": 6000, "风险类型": "因病",
+            "两不愁三保障及饮水安全是否达标": "是", "是否整户无劳动能力": "否", "备注": format!("亲属{other}"),
+            "成员": [{"姓名": "张三", "证件号码": head, "与户主关系": "户主", "性别": "男", "劳动能力": "有劳动能力"}]
+        }],
+        "程序": [{"户编号": "H1", "程序类型": "识别纳入", "线索来源": "干部排查", "发现线索": "2024-05-16",
+                  "入户核实": "2024-05-17", "签订承诺授权书": "2024-05-17", "信息比对": "2024-05-18",
+                  "村级评议": "2024-05-19", "公示开始": "2024-05-20", "公示结束": "2024-05-24",
+                  "乡镇审核": "2024-05-27", "县级审批": "2024-05-28", "结果公告": "2024-05-29"}],
+        "帮扶措施": [{"户编号": "H1", "措施类别": "健康帮扶", "具体措施": format!("代办人身份证{other}"), "落实日期": "2024-05-23"}]
+    });
+    std::fs::write(ws.join("村级数据/新村.yaml"), yaml(data)).unwrap();
+
+    // check: a warning naming the household and each field, the number itself masked.
+    let r = run(["check".as_ref(), ws.as_os_str()], &[]).ok("check");
+    let all = r.all();
+    let line = |field: &str| {
+        all.lines()
+            .find(|l| l.contains(&format!("「{field}」")) && l.contains("户 H1（张三）"))
+            .unwrap_or_else(|| panic!("no warning for {field}:\n{all}"))
+            .to_string()
+    };
+    assert!(line("村民小组").contains("138****5678") && line("村民小组").contains("手机号码"));
+    assert!(line("具体措施").contains("证件号码"));
+    assert!(all.contains("campaign.yaml") && all.contains("139-****-5678"), "{all}");
+    assert!(!all.contains("13812345678") && !all.contains(&other), "{all}");
+
+    let out = tmp.path().join("out");
+    build(&ws, &out, &["--only", "notice,publicity,announcement"], &[]).ok("build");
+    let mut seen = 0;
+    for name in ["拟纳入监测对象名单公示.pdf", "结果公告.pdf", "通知.pdf"] {
+        for path in files_named(&out, name) {
+            seen += 1;
+            let text = squash(&pdf_text(&path));
+            assert!(leaks(&text).is_empty(), "{name}: {:?}", leaks(&text));
+            assert!(
+                !text.contains("13812345678") && !text.contains(&other),
+                "{name}: {text}"
+            );
+            if name == "通知.pdf" {
+                assert!(text.contains("139-****-5678"), "{name}: {text}");
+                assert!(text.contains("0871-0000000"), "the public hotline stays: {text}");
+            } else {
+                // pdftotext may interleave a wrapped cell with its neighbour: the pieces suffice.
+                assert!(
+                    text.contains("1组电话") && text.contains("138****5678"),
+                    "{name}: {text}"
+                );
+                assert!(
+                    text.contains(&format!(
+                        "代办人身份证{}",
+                        other[..6].to_string() + "********" + &other[14..]
+                    )),
+                    "{name}: {text}"
+                );
+            }
+        }
+    }
+    assert_eq!(seen, 3);
+}

@@ -110,6 +110,7 @@ fn workspace(households: Vec<Household>) -> Workspace {
         },
         inputs: vec![],
         diagnostics: vec![],
+        seal: None,
     }
 }
 

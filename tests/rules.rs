@@ -527,6 +527,7 @@ fn evaluate_20000_households_fast() {
         data,
         inputs: vec![],
         diagnostics: vec![],
+        seal: None,
     };
     // Best of three: the machine is shared, the figure should not measure the neighbours.
     let mut took = std::time::Duration::MAX;

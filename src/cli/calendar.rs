@@ -61,7 +61,7 @@ pub fn run(args: Args) -> u8 {
     };
     match result {
         Ok(line) => {
-            println!("{line}");
+            super::println(&line);
             super::EXIT_OK
         }
         Err(msg) => {
@@ -81,7 +81,8 @@ fn load_calendar(workspace: &Path) -> Result<Calendar, String> {
     if !path.is_file() {
         return Ok(Calendar::builtin());
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取“{}”：{e}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("无法读取“{}”：{}", path.display(), fangpin::render::io_reason(&e)))?;
     let over = parse_rules(&text).map_err(|diags| {
         let list: Vec<String> = diags.iter().map(|d| format!("  {d}")).collect();
         format!("“{}”有{}处问题：\n{}", path.display(), diags.len(), list.join("\n"))

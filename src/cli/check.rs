@@ -20,7 +20,7 @@ pub fn run(args: Args) -> u8 {
             // Characters no font covers would print as boxes: warn, naming the household.
             ws.diagnostics.extend(fangpin::render::fonts::font_diagnostics(&ws));
             fangpin::ingest::sort_diagnostics(&mut ws.diagnostics);
-            print!("{}", report(&ws));
+            super::print(&report(&ws));
             if ws.has_errors() {
                 super::EXIT_INPUT
             } else {

@@ -81,13 +81,16 @@ pub fn run(args: Args) -> u8 {
                 }
             }
         }
-        print!("{out}");
+        super::print(&out);
         eprint!("{}", findings_text(&ev));
     } else {
-        print!("{}", table(&ws, &ev, args.all));
-        print!("{}", findings_text(&ev));
+        super::print(&table(&ws, &ev, args.all));
+        super::print(&findings_text(&ev));
         if ws.warning_count() > 0 {
-            println!("\n数据有{}条警告，可用 fangpin check 查看。", ws.warning_count());
+            super::println(&format!(
+                "\n数据有{}条警告，可用 fangpin check 查看。",
+                ws.warning_count()
+            ));
         }
     }
     if ev.findings.iter().any(|f| f.rule == CALENDAR_GAP) {

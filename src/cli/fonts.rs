@@ -30,7 +30,7 @@ pub fn run(args: Args) -> u8 {
             return super::EXIT_FAILURE;
         }
     };
-    println!("字体角色（模板 lib.typ 中的 font-roles，按顺序取第一个可用的字体）：");
+    super::println("字体角色（模板 lib.typ 中的 font-roles，按顺序取第一个可用的字体）：");
     let mut fallback = false;
     for r in &roles {
         match &r.face {
@@ -40,20 +40,26 @@ pub fn run(args: Args) -> u8 {
                     FontOrigin::System(path) => format!("系统 {}", path.display()),
                 };
                 let weight = if face.weight >= 600 { " 粗体" } else { "" };
-                println!("  {}{}{weight}（{}）", pad(&r.role), face.family, source);
+                super::println(&format!("  {}{}{weight}（{}）", pad(&r.role), face.family, source));
                 if matches!(face.origin, FontOrigin::Bundled(_)) && r.families.first() != Some(&face.requested) {
                     fallback = true;
-                    println!(
+                    super::println(&format!(
                         "          未安装规范字体 {}，使用内置替代字体",
                         r.families.first().map(String::as_str).unwrap_or("")
-                    );
+                    ));
                 }
             }
-            None => println!("  {}无可用字体（候选：{}）", pad(&r.role), r.families.join("、")),
+            None => super::println(&format!(
+                "  {}无可用字体（候选：{}）",
+                pad(&r.role),
+                r.families.join("、")
+            )),
         }
     }
     if fallback {
-        println!("提示：安装方正小标宋简体、仿宋_GB2312、黑体、楷体_GB2312 后，公文将按 GB/T 9704 使用规范字体。");
+        super::println(
+            "提示：安装方正小标宋简体、仿宋_GB2312、黑体、楷体_GB2312 后，公文将按 GB/T 9704 使用规范字体。",
+        );
     }
 
     let ws = match load_workspace(&args.workspace) {
@@ -65,19 +71,19 @@ pub fn run(args: Args) -> u8 {
     };
     let missing = uncovered_with(engine.fonts(), &ws);
     if missing.is_empty() {
-        println!("数据中的全部字符都有字体可以显示。");
+        super::println("数据中的全部字符都有字体可以显示。");
     } else {
-        println!(
+        super::println(&format!(
             "以下 {} 处字符没有任何字体可以显示（打印时会成为方框），请安装含这些字的字体，或核对是否录入有误：",
             missing.len()
-        );
+        ));
         for m in &missing {
             let who = if m.household_id.is_empty() {
                 "campaign.yaml".to_string()
             } else {
                 format!("户 {}", m.household_id)
             };
-            println!("  {} U+{:04X}  {} 「{}」", m.ch, m.ch as u32, who, m.field);
+            super::println(&format!("  {} U+{:04X}  {} 「{}」", m.ch, m.ch as u32, who, m.field));
         }
     }
     super::EXIT_OK

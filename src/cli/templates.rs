@@ -35,15 +35,15 @@ pub fn run(args: Args) -> u8 {
         Command::Export { dir, force } => match templates::export(&dir, force) {
             Ok((written, skipped)) => {
                 for p in &written {
-                    println!("已导出 {}", p.display());
+                    super::println(&format!("已导出 {}", p.display()));
                 }
                 for p in &skipped {
-                    println!("已存在，未覆盖 {}（如需覆盖请加 --force）", p.display());
+                    super::println(&format!("已存在，未覆盖 {}（如需覆盖请加 --force）", p.display()));
                 }
-                println!(
+                super::println(&format!(
                     "共导出 {} 个模板文件。修改后放到工作区的 templates/ 文件夹中（保持相同的相对路径），生成文书时即替换内置模板。",
                     written.len()
-                );
+                ));
                 super::EXIT_OK
             }
             Err(e) => {
@@ -57,8 +57,10 @@ pub fn run(args: Args) -> u8 {
                 Ok(set) => {
                     for f in set.iter() {
                         match &f.origin {
-                            Origin::Builtin => println!("{:<28} 内置", f.name),
-                            Origin::Workspace(p) => println!("{:<28} 工作区（{}）", f.name, p.display()),
+                            Origin::Builtin => super::println(&format!("{:<28} 内置", f.name)),
+                            Origin::Workspace(p) => {
+                                super::println(&format!("{:<28} 工作区（{}）", f.name, p.display()))
+                            }
                         }
                     }
                     super::EXIT_OK

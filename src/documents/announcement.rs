@@ -5,7 +5,7 @@
 
 use super::notice::authority;
 use super::publicity::{households_of, measures_text};
-use super::{date_zh, publicity::committee};
+use super::{date_zh, public, publicity::committee};
 use crate::model::{ProcedureKind, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
@@ -129,17 +129,17 @@ pub fn view(
             .enumerate()
             .map(|(i, (h, v, approved))| AnnouncementRow {
                 seq: i + 1,
-                group: h.group.clone(),
-                head_name: h.head_name.clone(),
+                group: public(&h.group),
+                head_name: public(&h.head_name),
                 size: h.people(),
                 category: match kind {
                     ProcedureKind::Identification => {
                         h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default()
                     }
-                    _ => v.path.map(|p| p.label().to_string()).unwrap_or_default(),
+                    _ => public(v.path.map(|p| p.label()).unwrap_or_default()),
                 },
-                risks: h.risks.join("、"),
-                measures: measures_text(ws, &h.id),
+                risks: public(&h.risks.join("、")),
+                measures: public(&measures_text(ws, &h.id)),
                 approved_zh: date_zh(*approved),
             })
             .collect();

@@ -325,6 +325,7 @@ pub(crate) mod fixture {
             },
             inputs: vec![],
             diagnostics: vec![],
+            seal: None,
         }
     }
 

@@ -385,6 +385,7 @@ pub(crate) mod fixtures {
             },
             inputs: vec![],
             diagnostics: vec![],
+            seal: None,
         }
     }
 

@@ -58,6 +58,12 @@ pub fn mask_phone(phone: &str) -> String {
     out.into_iter().collect()
 }
 
+/// A free-text value as a public document (公示, 公告, 通知) prints it: mobile and ID numbers
+/// typed into it are masked like the ID column (see `model::privacy`).
+pub(crate) fn public(text: &str) -> String {
+    crate::model::privacy::mask_contacts(text).into_owned()
+}
+
 /// `2024年5月11日`: Arabic numerals, no leading zeros, no spaces (GB/T 9704 成文日期).
 pub fn date_zh(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
@@ -79,5 +85,13 @@ mod mask_tests {
             date_zh(chrono::NaiveDate::from_ymd_opt(2024, 5, 8).expect("date")),
             "2024年5月8日"
         );
+    }
+
+    #[test]
+    fn free_text_masking_agrees_with_the_column_masks() {
+        for id in ["150724198001010263", "53092619900101001X"] {
+            assert_eq!(public(id), mask_id(id));
+        }
+        assert_eq!(public("13812345678"), mask_phone("13812345678"));
     }
 }

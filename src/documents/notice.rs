@@ -2,14 +2,13 @@
 //! (`templates/notice.typ`), wording from `templates/text/notice.tera` filled from
 //! `campaign.yaml`.
 
-use super::date_zh;
+use super::{date_zh, public};
 use crate::model::{DurationUnit, ProcedureKind, Stage, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::render::text::TextEngine;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::path::PathBuf;
 
 /// The Typst template.
 pub const TEMPLATE: &str = "notice.typ";
@@ -103,16 +102,6 @@ pub fn authority(ws: &Workspace) -> String {
     }
 }
 
-/// The seal image file named in campaign.yaml (`发文.印章`), resolved against the workspace.
-pub fn seal_path(ws: &Workspace) -> Option<PathBuf> {
-    let seal = ws.campaign.issuance.as_ref()?.seal.as_ref()?.trim().to_string();
-    if seal.is_empty() {
-        None
-    } else {
-        Some(ws.root.join(seal))
-    }
-}
-
 fn default_title(name: &str) -> String {
     let name = name.trim();
     let work = if name.ends_with("工作") { "" } else { "工作" };
@@ -141,7 +130,10 @@ pub fn view(
 ) -> Result<NoticeView, RenderError> {
     let c = &ws.campaign;
     let iss = c.issuance.clone().unwrap_or_default();
-    let authority = authority(ws);
+    // The 通知 is posted publicly: numbers typed into its wording fields are masked. The
+    // 监督电话 is the office's public line and printed as written.
+    let authority = public(&authority(ws));
+    let name = public(&c.name);
     let date = iss.date.unwrap_or(date);
     let schedule: Vec<ScheduleRow> = c
         .milestones
@@ -149,15 +141,15 @@ pub fn view(
         .enumerate()
         .map(|(i, m)| ScheduleRow {
             seq: i + 1,
-            name: m.name.clone(),
+            name: public(&m.name),
             due: m.due,
             due_zh: format!("{}前", date_zh(m.due)),
-            content: m.content.clone().unwrap_or_default(),
+            content: public(m.content.as_deref().unwrap_or_default()),
         })
         .collect();
     let (days, unit) = publicity_rule(ws);
     let ctx = BodyContext {
-        name: &c.name,
+        name: &name,
         year: c.year,
         province: &c.region.province,
         county: &c.region.county,
@@ -188,17 +180,18 @@ pub fn view(
     let to = if iss.to.is_empty() {
         String::new()
     } else {
-        format!("{}：", iss.to.join("、"))
+        format!("{}：", public(&iss.to.join("、")))
     };
     let cc = if iss.cc.is_empty() {
         String::new()
     } else {
-        format!("{}。", iss.cc.join("，"))
+        format!("{}。", public(&iss.cc.join("，")))
     };
     let printer = iss
         .printer
         .clone()
         .filter(|p| !p.trim().is_empty())
+        .map(|p| public(&p))
         .unwrap_or_else(|| format!("{authority}办公室"));
     Ok(NoticeView {
         mark: format!("{authority}文件"),
@@ -211,11 +204,12 @@ pub fn view(
             .title
             .clone()
             .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| default_title(&c.name)),
+            .map(|t| public(&t))
+            .unwrap_or_else(|| default_title(&name)),
         to,
         body,
         schedule,
-        attachments: iss.attachments.clone(),
+        attachments: iss.attachments.iter().map(|a| public(a)).collect(),
         signature: authority.clone(),
         date,
         seal: seal_asset,
@@ -234,16 +228,12 @@ pub fn render(
     ws: &Workspace,
     date: NaiveDate,
 ) -> Result<RenderedPdf, RenderError> {
-    let seal_asset = match seal_path(ws) {
-        Some(path) => {
-            let bytes = std::fs::read(&path).map_err(|e| RenderError::read(&path, e))?;
-            let ext = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("png")
-                .to_lowercase();
-            let name = format!("{SEAL_ASSET}.{ext}");
-            engine.add_asset(&name, bytes)?;
+    // The seal was validated and read at ingest (confined to the workspace, bounded in
+    // bytes and pixels); the path is never read again here.
+    let seal_asset = match &ws.seal {
+        Some(seal) => {
+            let name = format!("{SEAL_ASSET}.{}", seal.format);
+            engine.add_asset(&name, seal.bytes.clone())?;
             Some(name)
         }
         None => None,

@@ -5,7 +5,7 @@
 //! Public documents: no ID number or phone number of any household appears; the view has
 //! no field that could carry one.
 
-use super::date_zh;
+use super::{date_zh, public};
 use crate::model::{DurationUnit, Household, ProcedureKind, Stage, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
@@ -248,17 +248,17 @@ pub fn view(
             .enumerate()
             .map(|(i, (h, v))| PublicityRow {
                 seq: i + 1,
-                group: h.group.clone(),
-                head_name: h.head_name.clone(),
+                group: public(&h.group),
+                head_name: public(&h.head_name),
                 size: h.people(),
                 category: match kind {
                     PublicityKind::Identification => {
                         h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default()
                     }
-                    PublicityKind::Elimination => v.path.map(|p| p.label().to_string()).unwrap_or_default(),
+                    PublicityKind::Elimination => public(v.path.map(|p| p.label()).unwrap_or_default()),
                 },
-                risks: h.risks.join("、"),
-                measures: measures_text(ws, &h.id),
+                risks: public(&h.risks.join("、")),
+                measures: public(&measures_text(ws, &h.id)),
             })
             .collect();
         let people: u32 = rows.iter().map(|r| r.size).sum();

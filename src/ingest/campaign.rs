@@ -223,7 +223,7 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
             "",
             "",
             "campaign.yaml 应是“键: 值”的映射",
-            "按 README“输入约定”中的示例填写名称、年度、地区、监测范围等",
+            "按示例填写名称、年度、地区、监测范围等（示例见 fangpin help campaign.yaml）",
         )]);
     };
     let fields = w.keys(top, TOP, &[], "campaign.yaml");
@@ -361,7 +361,7 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
                 "发文",
                 "",
                 "发文应写成 机关、代字、序号 等键的映射",
-                "按 README 示例填写",
+                "按示例填写（示例见 fangpin help campaign.yaml）",
             );
             None
         }
@@ -435,6 +435,19 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
     }
 }
 
+/// Where `发文.印章` is written in campaign.yaml (either key spelling), else the file.
+pub fn seal_place(text: &str) -> Place {
+    let index = YamlIndex::new(text);
+    for outer in ["发文", "issuance"] {
+        for inner in ["印章", "seal"] {
+            if let Some((line, col)) = index.locate(&[Seg::Key(outer), Seg::Key(inner)]) {
+                return Place::line(CAMPAIGN_FILE, line, col);
+            }
+        }
+    }
+    Place::file(CAMPAIGN_FILE)
+}
+
 fn parse_issuance(w: &mut Walker, m: &Mapping, base: &[PSeg]) -> Issuance {
     let f = w.keys(m, ISSUANCE, base, "发文");
     let mut is = Issuance::default();
@@ -497,7 +510,9 @@ pub fn parse_rules(text: &str) -> Result<RulesFile, Vec<Diagnostic>> {
             let mut d = syntax_error(RULES_FILE, &e);
             // serde's messages for unknown fields are English; name the allowed keys in Chinese.
             d.message = d.message.replace("YAML 格式错误", "rules.yaml 内容不符合格式");
-            d.fix = "检查键名与取值（可用的键见内置规则：fangpin templates 导出的 rules.yaml 或 README）".to_string();
+            d.fix =
+                "检查键名与取值（可用的键见内置规则：fangpin templates 导出的 rules.yaml，或 fangpin help 规则与模板）"
+                    .to_string();
             vec![d]
         })?
         .unwrap_or_default();

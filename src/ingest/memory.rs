@@ -55,6 +55,7 @@ pub fn load_in_memory(
         data,
         inputs,
         diagnostics,
+        seal: None,
     })
 }
 

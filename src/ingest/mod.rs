@@ -14,7 +14,9 @@ mod link;
 mod memory;
 mod names;
 mod ole;
+mod privacy;
 mod record;
+mod seal;
 mod values;
 mod yaml;
 mod yaml_index;
@@ -120,6 +122,8 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
     }
     let data = link::assemble(datas, &campaign, &mut diagnostics);
     names::check_names(&campaign, &data, &mut diagnostics).map_err(IngestError::Campaign)?;
+    privacy::scan(&data, &campaign, &mut diagnostics);
+    let seal = seal::load(root, &campaign, campaign_text, &mut inputs, &mut diagnostics);
     sort_diagnostics(&mut diagnostics);
     Ok(Workspace {
         root: root.to_path_buf(),
@@ -128,6 +132,7 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
         data,
         inputs,
         diagnostics,
+        seal,
     })
 }
 

@@ -7,6 +7,7 @@ mod campaign;
 mod diagnostic;
 mod money;
 mod names;
+pub mod privacy;
 mod records;
 mod rules_file;
 mod vocab;

@@ -15,6 +15,8 @@ pub struct Workspace {
     pub inputs: Vec<InputFile>,
     /// Every problem found, sorted by file, sheet, row.
     pub diagnostics: Vec<Diagnostic>,
+    /// The validated seal image, when campaign.yaml names one and it passed the checks.
+    pub seal: Option<SealImage>,
 }
 
 impl Workspace {
@@ -53,3 +55,17 @@ pub const OUTPUT_MARKER: &str = ".fangpin-output";
 
 /// What the marker says to a clerk who opens it.
 pub const OUTPUT_MARKER_TEXT: &str = "fangpin 输出文件夹，请勿放入村级数据\n";
+
+/// The seal image (`发文.印章`), validated at ingest: a regular file inside the workspace,
+/// bounded in bytes and pixels. Rendering uses these bytes and never reads the path again.
+#[derive(Debug, Clone, Serialize)]
+pub struct SealImage {
+    /// Path relative to the workspace root, `/` separators.
+    pub path: String,
+    /// `png` or `jpg`: tells Typst the format.
+    pub format: &'static str,
+    pub width: u32,
+    pub height: u32,
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+}

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A Typst template failed to compile.
-    #[error("模板 {file} 第{line}行出错：{message}")]
+    #[error(
+        "模板 {file} 第{line}行出错（{message}）。请修改该模板；若是工作区 templates/ 中的文件，也可删去它改用内置模板"
+    )]
     Template {
         /// Template file name relative to `templates/`, e.g. `notice.typ`.
         file: String,
@@ -15,22 +17,22 @@ pub enum RenderError {
         message: String,
     },
     /// Typst reported an error that is not inside any template file.
-    #[error("排版出错：{0}")]
+    #[error("排版出错（{0}）。若工作区 templates/ 中有自定义模板，请检查或删去后重试")]
     Typst(String),
     /// No built-in or workspace template has this name.
-    #[error("找不到模板 {0}（内置模板中没有，工作区 templates/ 文件夹中也没有）")]
+    #[error("找不到模板 {0}（内置模板中没有，工作区 templates/ 文件夹中也没有）。可用的模板见 fangpin templates list")]
     MissingTemplate(String),
     /// A tera wording template failed to parse or render.
-    #[error("文字模板 {file} 出错：{message}")]
+    #[error("文字模板 {file} 出错（{message}）。请修改该模板；若是工作区 templates/ 中的文件，也可删去它改用内置文字")]
     Text { file: String, message: String },
     /// The view could not be serialised to JSON.
-    #[error("文书数据无法序列化：{0}")]
+    #[error("文书数据无法整理成模板所需的格式（{0}）。这是程序内部错误，请把这条消息发给维护人员")]
     Data(String),
     /// PDF export failed.
-    #[error("生成 PDF 失败：{0}")]
+    #[error("生成 PDF 失败（{0}）。常见原因是模板中用了无法嵌入的字体或图片；请检查工作区模板和印章图片")]
     Pdf(String),
     /// A file (workspace template, seal image, font) could not be read or written.
-    #[error("无法{action}文件 {path}：{source}")]
+    #[error("无法{action}文件 {path}：{reason}。请检查文件是否存在、是否有权限", path = .path.display(), reason = io_reason(.source))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -38,7 +40,7 @@ pub enum RenderError {
         source: std::io::Error,
     },
     /// rust_xlsxwriter could not build a workbook.
-    #[error("生成表格《{document}》失败：{source}")]
+    #[error("生成表格《{document}》失败（{source}）。请检查磁盘空间和输出文件夹的写入权限")]
     Xlsx {
         document: &'static str,
         #[source]
@@ -71,5 +73,47 @@ impl RenderError {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// An OS error in Chinese, the system's own (English) text after it in brackets:
+/// `没有读取或写入权限（Permission denied (os error 13)）`.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let zh = match e.kind() {
+        K::NotFound => "找不到该文件或文件夹",
+        K::PermissionDenied => "没有读取或写入权限",
+        K::AlreadyExists => "同名文件或文件夹已存在",
+        K::WouldBlock | K::TimedOut => "操作超时或被阻塞",
+        K::InvalidInput | K::InvalidData => "内容无效或已损坏",
+        K::UnexpectedEof => "文件不完整（提前结束）",
+        K::WriteZero | K::StorageFull => "磁盘空间不足",
+        K::Interrupted => "操作被中断",
+        K::BrokenPipe => "输出管道已关闭",
+        K::NotADirectory => "路径中有一段不是文件夹",
+        K::IsADirectory => "这是文件夹，不是文件",
+        K::DirectoryNotEmpty => "文件夹不是空的",
+        K::ReadOnlyFilesystem => "磁盘或文件夹是只读的",
+        K::ResourceBusy | K::ExecutableFileBusy => "文件正被其他程序占用",
+        K::FileTooLarge => "文件过大",
+        K::InvalidFilename => "文件名无效（过长或含不允许的字符）",
+        K::CrossesDevices => "不能跨磁盘移动",
+        K::OutOfMemory => "内存不足",
+        _ => "系统错误",
+    };
+    format!("{zh}（{e}）")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_are_chinese_first_with_the_detail_after() {
+        let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let s = io_reason(&e);
+        assert!(s.starts_with("找不到该文件或文件夹（"), "{s}");
+        let e = std::io::Error::from_raw_os_error(13);
+        assert!(io_reason(&e).starts_with("没有读取或写入权限（"), "{}", io_reason(&e));
     }
 }

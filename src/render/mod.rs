@@ -2,9 +2,10 @@
 
 mod error;
 pub mod fonts;
+pub mod limits;
 pub mod pdf;
 pub mod templates;
 pub mod text;
 pub mod xlsx;
 
-pub use error::RenderError;
+pub use error::{RenderError, io_reason};

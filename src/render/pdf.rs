@@ -7,7 +7,8 @@
 
 use super::RenderError;
 use super::fonts::{FontSet, ResolvedFace};
-use super::templates::TemplateSet;
+use super::limits;
+use super::templates::{Origin, TemplateSet};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -109,6 +110,9 @@ pub struct PdfEngine {
     fonts: Arc<FontSet>,
     /// Parts laid out once and reused by many documents (see [`PdfEngine::shared_part`]).
     parts: Mutex<HashMap<PartKey, Option<Vec<u8>>>>,
+    /// The workspace's own `.typ` files. When there are any, every compile runs under the
+    /// time and memory limits of [`limits`]; built-in templates alone are never watched.
+    workspace_typ: Vec<String>,
 }
 
 /// A shared part: its template and the key its maker gave.
@@ -132,6 +136,11 @@ impl PdfEngine {
     pub fn from_parts(templates: &TemplateSet, fonts: Arc<FontSet>) -> Result<PdfEngine, RenderError> {
         let mut sources = HashMap::new();
         let mut binaries = HashMap::new();
+        let workspace_typ = templates
+            .iter()
+            .filter(|f| f.is_typst() && matches!(f.origin, Origin::Workspace(_)))
+            .map(|f| f.name.clone())
+            .collect();
         for f in templates.iter() {
             let Some(id) = file_id(&f.name) else { continue };
             if f.is_typst() {
@@ -164,7 +173,18 @@ impl PdfEngine {
             files,
             fonts,
             parts: Mutex::new(HashMap::new()),
+            workspace_typ,
         })
+    }
+
+    /// How a watched compile of `template` is named in a limit's message.
+    fn watch_name(&self, template: &str) -> String {
+        if self.workspace_typ.iter().any(|t| t == template) {
+            format!("“templates/{template}”")
+        } else {
+            let own: Vec<String> = self.workspace_typ.iter().map(|t| format!("“templates/{t}”")).collect();
+            format!("{}（用于 {template}）", own.join("、"))
+        }
     }
 
     /// The fonts this engine uses.
@@ -218,6 +238,8 @@ impl PdfEngine {
         for (name, bytes) in binaries {
             inputs.insert((*name).into(), Bytes::new(bytes.clone()).into_value());
         }
+        // A workspace template may loop for ever or exhaust memory: watched (see `limits`).
+        let _watch = (!self.workspace_typ.is_empty()).then(|| limits::watch(&self.watch_name(template)));
         let warned = self.engine.compile_with_input::<_, _, PagedDocument>(id, inputs);
         warned.output.map_err(|e| self.convert_error(template, e))
     }
@@ -375,7 +397,9 @@ impl PdfEngine {
                     None => RenderError::Typst("未知错误".into()),
                 }
             }
-            TypstAsLibError::TypstFile(e) => RenderError::Typst(format!("模板 {template}：{e}")),
+            TypstAsLibError::TypstFile(e) => RenderError::Typst(format!(
+                "模板 {template} 要读取的文件不可用：{e}。模板只能读取 templates/ 文件夹中的文件"
+            )),
             other => RenderError::Typst(format!("模板 {template}：{other}")),
         }
     }
