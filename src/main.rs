@@ -139,7 +139,9 @@ fn localized(command: clap::Command, root: bool) -> clap::Command {
         .mut_args(|a| {
             let heading = if a.is_positional() { "参数" } else { "选项" };
             // Our help texts name their defaults in Chinese (“默认 data”).
-            let says_default = a.get_help().is_some_and(|h| h.to_string().contains("默认"));
+            // (Only for arguments that take a value: flags have no default to hide.)
+            let says_default =
+                a.get_action().takes_values() && a.get_help().is_some_and(|h| h.to_string().contains("默认"));
             a.help_heading(heading).hide_default_value(says_default)
         })
         .arg(
