@@ -8,7 +8,7 @@ use super::commitment::cn_date;
 use super::screening::results;
 use crate::model::{Household, HouseholdType, ProblemType, ProcedureKind, Workspace};
 use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf, export_pdf};
+use crate::render::pdf::{PdfEngine, RenderMode, RenderedPdf, export_pdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -359,8 +359,24 @@ struct BodiesInput<'a> {
 
 /// Lays out the village's forms: the rows measured first (see [`measured`]), then each body that
 /// several forms share once (see [`with_bodies`]).
+///
+/// In [`RenderMode::Full`] (the engine's mode) no body is placed: every form is laid out in full
+/// (the measured row heights are kept: they are what the template would measure itself).
 pub fn render(engine: &PdfEngine, view: SurveyView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
+    render_mode(engine, view, date, engine.mode())
+}
+
+/// [`render`] laid out in `mode`.
+pub fn render_mode(
+    engine: &PdfEngine,
+    view: SurveyView,
+    date: NaiveDate,
+    mode: RenderMode,
+) -> Result<RenderedPdf, RenderError> {
     let view = measured(engine, view);
+    if mode == RenderMode::Full {
+        return engine.render(TEMPLATE, &view, date);
+    }
     match with_bodies(engine, view, date)? {
         (view, Some(bodies)) => engine.render_with(TEMPLATE, &view, date, &[("bodies", bodies)]),
         (view, None) => engine.render(TEMPLATE, &view, date),

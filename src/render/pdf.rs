@@ -44,6 +44,19 @@ impl Default for EngineOptions {
     }
 }
 
+/// How documents are laid out. The pre-laid-out parts some documents use (the 入户排查表 bodies,
+/// the 承诺授权书 statics, the 时限合规报告 parts and page-number overlay) are a performance device
+/// and must print the same pixels as a full layout; [`RenderMode::Full`] is that full layout,
+/// for PDF/A archive copies and for the test that compares the two (tests/pixels.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RenderMode {
+    /// Parts shared by many pages are laid out once and placed (the default).
+    #[default]
+    Fast,
+    /// Every page laid out in full in one compile: no embedded PDF parts, no overlays.
+    Full,
+}
+
 /// A font role (标题, 正文, …) as resolved on this machine.
 #[derive(Debug, Clone)]
 pub struct RoleFace {
@@ -109,6 +122,8 @@ pub struct PdfEngine {
     fonts: Arc<FontSet>,
     /// Parts laid out once and reused by many documents (see [`PdfEngine::shared_part`]).
     parts: Mutex<HashMap<PartKey, Option<Vec<u8>>>>,
+    /// How the documents' render functions lay out (see [`RenderMode`]).
+    mode: RenderMode,
 }
 
 /// A shared part: its template and the key its maker gave.
@@ -164,7 +179,20 @@ impl PdfEngine {
             files,
             fonts,
             parts: Mutex::new(HashMap::new()),
+            mode: RenderMode::Fast,
         })
+    }
+
+    /// This engine with documents laid out in `mode` (the hook for `--pdf-standard`: an engine
+    /// built with `.with_mode(RenderMode::Full)` makes every document's `render` lay out in full).
+    pub fn with_mode(mut self, mode: RenderMode) -> PdfEngine {
+        self.mode = mode;
+        self
+    }
+
+    /// How the documents' render functions lay out on this engine.
+    pub fn mode(&self) -> RenderMode {
+        self.mode
     }
 
     /// The fonts this engine uses.
