@@ -337,8 +337,10 @@ fn notice_body_lines_hold_28_characters() {
     view.body = "国".repeat(26 + 28 * 2);
     view.schedule.clear();
     let text = engine().render_text(notice::TEMPLATE, &view).unwrap();
+    // (The paragraph may go to the next page with the 落款: a page starts with a form feed.)
     let lines: Vec<&str> = text
         .lines()
+        .map(|l| l.trim_start_matches('\u{c}'))
         .filter(|l| l.chars().all(|c| c == '国') && !l.is_empty())
         .collect();
     assert_eq!(
@@ -820,4 +822,58 @@ fn bundled_simplified_face_wins_over_installed_collections() {
         assert_eq!(family, "Noto Serif CJK SC");
         assert_eq!(*gid, gid_of(sc, c));
     }
+}
+
+/// GB/T 9704 7.3.5: the pages of `pages` that hold the 成文日期 `date` (a line of its own) also
+/// hold body text: some line other than the 署名 `issuer`, the date and the page number.
+fn signature_pages_without_text(pages: &[String], issuer: &str, date: &str) -> Vec<usize> {
+    let is_page_number = |l: &str| l.starts_with('第') && l.ends_with('页') || l.starts_with('—');
+    pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.lines().any(|l| l.trim() == date))
+        .filter(|(_, p)| {
+            !p.lines()
+                .map(str::trim)
+                .any(|l| !l.is_empty() && l != issuer && l != date && !is_page_number(l))
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+#[test]
+fn the_signature_never_stands_alone_on_a_page() {
+    // Text added paragraph by paragraph moves the 署名 and 成文日期 through every place on the
+    // page, across the page break: the last paragraph always goes with them.
+    let ws = workspace();
+    let ev = evaluation();
+    let filler = "经村民小组会议、村级评议并经乡镇审核，现将有关情况公布如下，请广大群众监督。";
+    let ann = announcement::views(&ws, &ev, text_engine()).unwrap().remove(0);
+    let pubs = publicity::views(&ws, &ev, text_engine(), PublicityKind::Identification).unwrap();
+    let pubv = pubs.into_iter().next().expect("a 公示");
+    let mut notice_view = notice::view(&ws, text_engine(), date(2024, 5, 11), None).unwrap();
+    let notice_body = notice_view.body.clone();
+    let mut checked_breaks = 0;
+    for extra in 0..28 {
+        let more = vec![filler; extra].join("\n");
+        let mut a = ann.clone();
+        a.intro = format!("{}\n{more}", a.intro);
+        let pages = engine().render_text_pages(announcement::TEMPLATE, &a).unwrap();
+        checked_breaks += usize::from(pages.len() > 1);
+        let bad = signature_pages_without_text(&pages, &a.issuer, &a.date_zh);
+        assert!(bad.is_empty(), "结果公告 +{extra}: pages {bad:?} hold only the 落款");
+
+        let mut p = pubv.clone();
+        p.batches[0].intro = format!("{}\n{more}", p.batches[0].intro);
+        let pages = engine().render_text_pages("publicity.typ", &p).unwrap();
+        let bad = signature_pages_without_text(&pages, &p.issuer, &p.batches[0].start_zh);
+        assert!(bad.is_empty(), "公示 +{extra}: pages {bad:?} hold only the 落款");
+
+        notice_view.body = format!("{more}\n{notice_body}");
+        let pages = engine().render_text_pages(notice::TEMPLATE, &notice_view).unwrap();
+        let date_zh = notice_view.date.format("%Y年%-m月%-d日").to_string();
+        let bad = signature_pages_without_text(&pages, &notice_view.signature, &date_zh);
+        assert!(bad.is_empty(), "通知 +{extra}: pages {bad:?} hold only the 落款");
+    }
+    assert!(checked_breaks > 5, "the sweep reached the page break");
 }
