@@ -26,6 +26,18 @@ mkdir -p "$sheet"
 sheet=$(cd "$sheet" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# LibreOffice prints the workbooks with the machine's fonts; the bundled CJK faces are added for
+# it alone (a private fontconfig file), so a machine without CJK fonts prints characters, not boxes.
+here=$(cd "$(dirname "$0")/.." && pwd)
+cat >"$work/fonts.conf" <<CONF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>$here/fonts</dir>
+  <cachedir>$work/fontcache</cachedir>
+</fontconfig>
+CONF
 
 # One PNG per page: the file's path below OUTDIR with / turned into _, then -<page>.png.
 render() { # pdf name
@@ -54,7 +66,7 @@ while IFS= read -r f; do
       # A private profile: a desktop LibreOffice that is open does not block the conversion.
       mkdir -p "$work/pdf"
       cp "$f" "$work/pdf/$name.xlsx"
-      "$lo" -env:UserInstallation=file://"$work/profile" --headless --convert-to pdf \
+      FONTCONFIG_FILE="$work/fonts.conf" "$lo" -env:UserInstallation=file://"$work/profile" --headless --convert-to pdf \
         --outdir "$work/pdf" "$work/pdf/$name.xlsx" >/dev/null 2>&1 || {
         echo "无法转换 $rel" >&2
         continue

@@ -148,7 +148,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<Commitme
         .collect();
     Some(CommitmentView {
         title: TITLE.to_string(),
-        internal_mark: "内部资料".to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Commitment),
         township: first.township.clone(),
         village: village.to_string(),
         addressee: committee(village),

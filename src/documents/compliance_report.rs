@@ -25,6 +25,8 @@ pub const STATUS_ORDER: [ComplianceStatus; 6] = [
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplianceView {
     pub title: String,
+    /// 内部资料 on every page (see `documents::is_public`).
+    pub internal_mark: String,
     pub head: FormHead,
     pub as_of: NaiveDate,
     /// 统计截止日 `2024年6月30日`
@@ -118,6 +120,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> ComplianceView {
         .collect();
     ComplianceView {
         title: TITLE.to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Compliance),
         head: FormHead::new(ws, eval.as_of),
         as_of: eval.as_of,
         as_of_text: date_zh(eval.as_of),
@@ -137,6 +140,7 @@ pub const LINES_PER_PART: usize = 2_000;
 #[derive(Serialize)]
 struct Part<'a> {
     title: &'a str,
+    internal_mark: &'a str,
     head: &'a FormHead,
     as_of_text: &'a str,
     cases: &'a [ComplianceLine],
@@ -214,6 +218,7 @@ pub fn render_in_parts_mode(
     }
     let parts = chunks.into_iter().enumerate().map(|(i, cases)| Part {
         title: &view.title,
+        internal_mark: &view.internal_mark,
         head: &view.head,
         as_of_text: &view.as_of_text,
         cases,

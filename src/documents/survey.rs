@@ -611,7 +611,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<SurveyVi
     let county = ws.campaign.region.county.clone();
     Some(SurveyView {
         title: format!("{county}{TITLE}"),
-        internal_mark: "内部资料".to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Survey),
         county,
         township: first.township.clone(),
         village: village.to_string(),

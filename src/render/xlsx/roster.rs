@@ -114,7 +114,8 @@ fn build(view: &RosterView) -> Result<Vec<u8>, XlsxError> {
         (0u16, (HOUSEHOLD_COLS - 1) as u16, "家庭基本情况"),
         (HOUSEHOLD_COLS as u16, ncols - 1, "家庭成员"),
     ];
-    write_header(ws, &st, &two_row_header(sheet::HEADER_ROW, &names, &groups))?;
+    let header = two_row_header(sheet::HEADER_ROW, &names, &groups);
+    write_header(ws, &st, &header)?;
     ws.set_row_height(sheet::HEADER_ROW, 22)?;
     ws.set_row_height(sheet::HEADER_ROW + 1, 36)?;
 
@@ -131,6 +132,12 @@ fn build(view: &RosterView) -> Result<Vec<u8>, XlsxError> {
         }
     }
     widths.apply(ws)?;
+    sheet::fit_header_rows(
+        ws,
+        &widths,
+        &header,
+        &[(sheet::HEADER_ROW, 22.0), (sheet::HEADER_ROW + 1, 22.0)],
+    )?;
 
     let mut row = FIRST_DATA_ROW;
     for h in &view.households {

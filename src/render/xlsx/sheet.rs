@@ -270,6 +270,21 @@ pub fn two_row_header<'a>(top: u32, names: &[&'a str], groups: &[(u16, u16, &'a 
     cells
 }
 
+/// A one-row header: one cell per column name on `row`.
+pub fn one_row_header<'a>(row: u32, names: &[&'a str]) -> Vec<HeaderCell<'a>> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, text)| HeaderCell {
+            r0: row,
+            c0: i as u16,
+            r1: row,
+            c1: i as u16,
+            text,
+        })
+        .collect()
+}
+
 pub fn write_header(ws: &mut Worksheet, st: &Styles, cells: &[HeaderCell]) -> Result<(), XlsxError> {
     for h in cells {
         span(ws, h.r0, h.c0, h.r1, h.c1, h.text, &st.header)?;
@@ -367,6 +382,14 @@ pub fn page_setup(ws: &mut Worksheet, repeat: (u32, u32), freeze_row: u32, freez
     Ok(())
 }
 
+/// Prints `mark` (内部资料, from the view: see `documents::is_public`) in red at the right of every
+/// printed page's header; nothing for an empty mark.
+pub fn internal_header(ws: &mut Worksheet, mark: &str) {
+    if !mark.is_empty() {
+        ws.set_header(format!("&R&\"宋体,加粗\"&KFF0000{mark}"));
+    }
+}
+
 /// One cell value of a data row.
 #[derive(Debug, Clone, Copy)]
 pub enum Value<'a> {
@@ -462,6 +485,49 @@ pub fn write_value(ws: &mut Worksheet, row: u32, c: u16, v: &Value, f: &Format) 
         Value::Date(None) | Value::Num(None) => ws.write_blank(row, c, f)?,
     };
     Ok(())
+}
+
+/// Sets the heights of header rows from their text: each header cell's text wrapped at its
+/// (merged) width, bold, with the rows it spans sharing the height (the last row takes what the
+/// others lack). `rows` gives each header row and its least height in points. Call once the
+/// column widths are known.
+pub fn fit_header_rows(
+    ws: &mut Worksheet,
+    widths: &Widths,
+    cells: &[HeaderCell],
+    rows: &[(u32, f64)],
+) -> Result<(), XlsxError> {
+    let mut height: Vec<(u32, f64)> = rows.to_vec();
+    let get = |h: &[(u32, f64)], r: u32| h.iter().find(|x| x.0 == r).map_or(0.0, |x| x.1);
+    // Single-row cells first, then cells over several rows with what is left.
+    let mut order: Vec<&HeaderCell> = cells.iter().collect();
+    order.sort_by_key(|c| c.r1 - c.r0);
+    for c in order {
+        let width: f64 = (c.c0..=c.c1).map(|col| widths.width(usize::from(col))).sum();
+        let needed = header_height(c.text, width);
+        let have: f64 = (c.r0..=c.r1).map(|r| get(&height, r)).sum();
+        if needed > have {
+            match height.iter_mut().find(|x| x.0 == c.r1) {
+                Some(x) => x.1 += needed - have,
+                None => height.push((c.r1, needed)),
+            }
+        }
+    }
+    for (r, h) in height {
+        ws.set_row_height(r, h)?;
+    }
+    Ok(())
+}
+
+/// Points a bold header text needs at a column width (Excel units): its lines at the width, less
+/// a character's margin, with bold CJK a little wider than regular.
+pub fn header_height(text: &str, width: f64) -> f64 {
+    let usable = (width - 1.0).max(2.0);
+    let lines: u32 = text
+        .split('\n')
+        .map(|part| ((text_width(part) * 1.05 / usable).ceil() as u32).max(1))
+        .sum();
+    row_height(lines)
 }
 
 /// Header names take part in the width, but long ones may wrap onto two lines.
