@@ -877,3 +877,58 @@ fn the_signature_never_stands_alone_on_a_page() {
     }
     assert!(checked_breaks > 5, "the sweep reached the page break");
 }
+
+/// The right end (pt from the page's left edge) of every text run on each page: where the glyph
+/// boxes end, as placed (a hanging punctuation mark is shifted right by its overhang).
+fn run_ends(doc: &typst_layout::PagedDocument) -> Vec<(f64, String)> {
+    fn walk(frame: &typst::layout::Frame, origin: f64, out: &mut Vec<(f64, String)>) {
+        for (pos, item) in frame.items() {
+            let x = origin + pos.x.to_pt();
+            match item {
+                typst::layout::FrameItem::Group(g) => walk(&g.frame, x + g.transform.tx.to_pt(), out),
+                typst::layout::FrameItem::Text(t) => {
+                    let mut end = x;
+                    for g in &t.glyphs {
+                        end += g.x_advance.at(t.size).to_pt() + g.x_offset.at(t.size).to_pt();
+                    }
+                    out.push((end, t.text.to_string()));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in doc.pages() {
+        walk(&p.frame, 0.0, &mut out);
+    }
+    out
+}
+
+#[test]
+fn notice_punctuation_does_not_hang_past_the_text_block() {
+    // Lines ending in 、；，。 (a body built so that many lines do): with hanging punctuation
+    // those marks stick out past the 版心 (156 mm from the 28 mm 订口).
+    let ws = workspace();
+    let mut view = notice::view(&ws, text_engine(), date(2024, 6, 30), None).unwrap();
+    view.body = [
+        "国".repeat(25) + "，" + &"国".repeat(27) + "；" + &"国".repeat(27) + "、" + &"国".repeat(27) + "。",
+        "国".repeat(26) + "，" + &"国".repeat(26) + "。",
+    ]
+    .join("\n");
+    let doc = engine().document(notice::TEMPLATE, &view, None).unwrap();
+    let right = (28.0 + 156.0) / 25.4 * 72.0;
+    let ends = run_ends(&doc);
+    let marks: Vec<&(f64, String)> = ends
+        .iter()
+        .filter(|(_, t)| t.contains(['，', '；', '、', '。']))
+        .collect();
+    assert!(!marks.is_empty());
+    // 1.5 pt: the letter-spacing after a line's last character (the grid's tracking) may reach
+    // past the edge; a hanging mark reaches half an em (8 pt) past it.
+    for (end, text) in ends {
+        assert!(
+            end <= right + 1.5,
+            "“{text}” ends at {end:.1} pt, past the 版心 edge {right:.1} pt"
+        );
+    }
+}
