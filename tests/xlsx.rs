@@ -907,3 +907,47 @@ fn internal_marks_signature_block_and_header_heights() {
         "header rows {header_rows} pt for {lines} lines of “{name}” at width {width}"
     );
 }
+
+/// 监测对象名册: no column narrower than its longest value (a centred 帮扶责任人 would be cut at
+/// both ends in print), and a household's merged rows never split by a page break.
+#[test]
+fn roster_columns_fit_and_households_stay_on_one_page() {
+    let (ws, eval) = sample();
+    let view = roster::view(ws, eval);
+    let bytes = xlsx::roster::write(&view).unwrap();
+    let xml = part(&bytes, "xl/worksheets/sheet1.xml");
+    let helper_col = xlsx::roster::COLUMNS.iter().position(|c| c.name == "帮扶责任人").unwrap() + 1;
+    let width: f64 = xml
+        .split("<col ")
+        .skip(1)
+        .find(|c| {
+            let n = |k: &str| -> usize { c.split(k).nth(1).and_then(|v| v.split('"').next()).unwrap().parse().unwrap() };
+            (n("min=\"")..=n("max=\"")).contains(&helper_col)
+        })
+        .and_then(|c| c.split("width=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let longest = view
+        .households
+        .iter()
+        .map(|h| h.helper.as_str())
+        .map(|s| s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>())
+        .fold(0.0, f64::max);
+    assert!(longest > 12.0, "the sample has long 帮扶责任人 values");
+    assert!(width >= longest, "帮扶责任人 column {width} for a value {longest} wide");
+
+    let breaks: Vec<u32> = xml
+        .split("<brk id=\"")
+        .skip(1)
+        .map(|b| b.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(!breaks.is_empty(), "the sample's roster prints on several pages");
+    let mut book = open(&bytes);
+    for ((r0, _), (r1, _)) in merges(&mut book, xlsx::roster::SHEET) {
+        for b in &breaks {
+            assert!(!(r0 < *b && *b <= r1), "a page break at row {b} splits the household in rows {r0}–{r1}");
+        }
+    }
+}

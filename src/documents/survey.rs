@@ -461,6 +461,31 @@ fn shared_bodies<'a>(forms: &[Option<&'a [usize]>]) -> Vec<&'a [usize]> {
     bodies
 }
 
+/// The 户类型 boxes of 002 附件2: 脱贫户□、边缘易致贫户□、一般农户□. The 监测对象类型 is printed
+/// after them on its own (`monitor_category`). A monitored household is ticked by what it is:
+/// a 脱贫不稳定户 is a 脱贫户, an 边缘易致贫户 has its own box, a 突发严重困难户 that was not lifted
+/// is an 一般农户; a monitored household of unknown category is left for the surveyor to tick.
+pub const FORM_KINDS: [&str; 3] = ["脱贫户", "边缘易致贫户", "一般农户"];
+
+fn form_kind_boxes(h: &Household) -> Vec<CheckBox> {
+    use crate::model::MonitorCategory;
+    let ticked = match (h.kind, h.monitor_category) {
+        (HouseholdType::Lifted, _) | (_, Some(MonitorCategory::Unstable)) => Some(0),
+        (_, Some(MonitorCategory::Marginal)) => Some(1),
+        (HouseholdType::Ordinary, _) | (_, Some(MonitorCategory::Sudden)) => Some(2),
+        (HouseholdType::Monitored, None) => None,
+    };
+    FORM_KINDS
+        .iter()
+        .enumerate()
+        .map(|(i, label)| CheckBox {
+            label: label.to_string(),
+            checked: ticked == Some(i),
+            detail: String::new(),
+        })
+        .collect()
+}
+
 /// The household lines to measure for the room they take: `h`'s with its own strings emptied and
 /// every box ticked, so each line is one line high and as tall as any such line gets.
 fn head_sample(h: &SurveyPage) -> SurveyPage {
@@ -507,7 +532,12 @@ fn head_fits(view: &SurveyView, h: &SurveyPage, width: f64) -> bool {
         .kind_boxes
         .iter()
         .map(|b| ems(&[&b.label, &b.detail]) + if b.detail.is_empty() { 2.0 } else { 4.0 })
-        .sum();
+        .sum::<f64>()
+        + if h.monitor_category.is_empty() {
+            0.0
+        } else {
+            ems(&["　监测对象类型：", &h.monitor_category])
+        };
     // 户编号 line (8.5 pt) with the 10 pt mark in its box (insets and stroke 10 pt in all).
     fits(
         ems(&["户编号：", &h.household_id, "　数据截至：", &view.as_of]) * 8.5
@@ -779,17 +809,7 @@ fn page(ws: &Workspace, eval: &Evaluation, look: &Lookups<'_>, index: usize, h: 
         head_name: h.head_name.clone(),
         id_number: h.head_id.clone(),
         phone: h.phone.clone().unwrap_or_default(),
-        kind_boxes: HouseholdType::ALL
-            .iter()
-            .map(|k| CheckBox {
-                label: k.label().to_string(),
-                checked: *k == h.kind,
-                detail: match (k, h.monitor_category) {
-                    (HouseholdType::Monitored, Some(c)) if h.kind == HouseholdType::Monitored => c.label().to_string(),
-                    _ => String::new(),
-                },
-            })
-            .collect(),
+        kind_boxes: form_kind_boxes(h),
         monitor_category: h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default(),
         categories,
         row_ids: None,

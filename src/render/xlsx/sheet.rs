@@ -331,12 +331,25 @@ impl Widths {
         }
     }
 
-    /// Final width of a column.
+    /// Final width of a column: its content's, at least its minimum. Only wrapped columns stop
+    /// at their maximum (their text wraps); a column that does not wrap is never narrower than
+    /// its longest value, or the value would be cut in print (a centred 吴杰坤（镇干部） in a
+    /// column too narrow prints as 杰坤（镇干).
     pub fn width(&self, col: usize) -> f64 {
         let seen = self.seen.get(col).copied().unwrap_or(0.0) + 2.0;
         let min = self.min.get(col).copied().unwrap_or(6.0);
         let max = self.max.get(col).copied().unwrap_or(40.0);
-        seen.clamp(min, max.max(min))
+        if self.kind(col) == Kind::Wrap {
+            seen.clamp(min, max.max(min))
+        } else {
+            seen.max(min)
+        }
+    }
+
+    /// The columns' total width in points as printed at 100 % (Excel: a unit is the width of a
+    /// digit of the default font, 7 px at 96 dpi, plus 5 px of padding per column).
+    pub fn total_points(&self) -> f64 {
+        (0..self.seen.len()).map(|c| (self.width(c) * 7.0 + 5.0) * 0.75).sum()
     }
 
     pub fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
@@ -362,6 +375,9 @@ impl Widths {
 pub fn row_height(lines: u32) -> f64 {
     f64::from(lines.max(1)) * 14.5 + 5.0
 }
+
+/// Printable width of an A4 landscape page with `page_setup`'s margins, in points.
+pub const LANDSCAPE_PRINTABLE_WIDTH_PT: f64 = (11.69 - 0.4 - 0.4) * 72.0;
 
 /// Printable height of an A4 landscape page with `page_setup`'s margins, in points, less a
 /// little slack for renderers that round row heights up.
@@ -490,13 +506,13 @@ pub fn write_value(ws: &mut Worksheet, row: u32, c: u16, v: &Value, f: &Format) 
 /// Sets the heights of header rows from their text: each header cell's text wrapped at its
 /// (merged) width, bold, with the rows it spans sharing the height (the last row takes what the
 /// others lack). `rows` gives each header row and its least height in points. Call once the
-/// column widths are known.
+/// column widths are known. Gives the header's total height in points.
 pub fn fit_header_rows(
     ws: &mut Worksheet,
     widths: &Widths,
     cells: &[HeaderCell],
     rows: &[(u32, f64)],
-) -> Result<(), XlsxError> {
+) -> Result<f64, XlsxError> {
     let mut height: Vec<(u32, f64)> = rows.to_vec();
     let get = |h: &[(u32, f64)], r: u32| h.iter().find(|x| x.0 == r).map_or(0.0, |x| x.1);
     // Single-row cells first, then cells over several rows with what is left.
@@ -513,10 +529,10 @@ pub fn fit_header_rows(
             }
         }
     }
-    for (r, h) in height {
-        ws.set_row_height(r, h)?;
+    for (r, h) in &height {
+        ws.set_row_height(*r, *h)?;
     }
-    Ok(())
+    Ok(height.iter().map(|x| x.1).sum())
 }
 
 /// Points a bold header text needs at a column width (Excel units): its lines at the width, less
@@ -557,6 +573,10 @@ mod tests {
         assert_eq!(w.width(1), 20.0);
         assert!(w.lines(1, "从事公益性岗位，一季度补助未及时发放，需要尽快补发到位。") >= 3);
         assert_eq!(w.lines(0, "很长很长很长很长很长很长很长很长很长很长"), 1);
+        // A column that does not wrap grows past its maximum rather than cut its text.
+        let mut c = Widths::new(&[(Kind::Center, 8.0, 12.0)]);
+        c.see(0, "吴杰坤（镇干部）");
+        assert_eq!(c.width(0), 18.0);
     }
 
     #[test]
