@@ -932,3 +932,73 @@ fn notice_punctuation_does_not_hang_past_the_text_block() {
         );
     }
 }
+
+#[test]
+fn pdf_a_2b_copies_declare_the_standard_and_lay_out_in_full() {
+    use fangpin::render::pdf::{PdfStandard, RenderMode};
+    assert_eq!(PdfStandard::parse("a-2b"), Some(PdfStandard::A2b));
+    assert_eq!(PdfStandard::parse("A-2B"), Some(PdfStandard::A2b));
+    assert_eq!(PdfStandard::parse("a-3x"), None);
+    assert_eq!(PdfStandard::A2b.key(), Some("a-2b"));
+    let archive = PdfEngine::with_options(None, &EngineOptions { system_fonts: false })
+        .unwrap()
+        .with_standard(PdfStandard::A2b);
+    assert_eq!(archive.mode(), RenderMode::Full, "PDF/A copies are laid out in full");
+    let ws = workspace();
+    let pdf = notice::render(&archive, text_engine(), &ws, date(2024, 5, 11)).unwrap();
+    let raw = String::from_utf8_lossy(&pdf.bytes);
+    // The XMP metadata (uncompressed, as PDF/A wants it readable) says PDF/A-2b.
+    let part = raw.contains("<pdfaid:part>2</pdfaid:part>") || raw.contains("pdfaid:part=\"2\"");
+    let conformance =
+        raw.contains("<pdfaid:conformance>B</pdfaid:conformance>") || raw.contains("pdfaid:conformance=\"B\"");
+    assert!(part && conformance, "no PDF/A-2b identification in the XMP");
+    assert!(raw.contains("/OutputIntents"), "PDF/A needs an output intent");
+    // The default copy is plain PDF.
+    let plain = notice::render(engine(), text_engine(), &ws, date(2024, 5, 11)).unwrap();
+    assert!(!String::from_utf8_lossy(&plain.bytes).contains("pdfaid:part"));
+    // Text reads the same either way.
+    assert_eq!(
+        flat(&common_text(&pdf.bytes)),
+        flat(&common_text(&plain.bytes)),
+        "PDF/A copy says what the default one says"
+    );
+}
+
+#[test]
+fn a_character_no_font_covers_is_reported_before_an_archive_copy() {
+    let mut ws = workspace();
+    // U+2A6A5 (CJK Extension B, a character used in names) is in none of the bundled faces.
+    let rare = '\u{2A6A5}';
+    ws.data.households[0].head_name = format!("王{rare}");
+    let set = engine().fonts();
+    assert!(!set.covers(rare));
+    let err = fangpin::render::fonts::archive_coverage_error(set, &ws).expect("reported");
+    let msg = err.to_string();
+    assert!(msg.contains(rare) && msg.contains("U+2A6A5"), "{msg}");
+    assert!(msg.contains(&ws.data.households[0].id), "names the household: {msg}");
+    assert!(msg.contains("PDF/A") && msg.contains("安装"), "{msg}");
+    // The fixture's 𠮷野家 (U+20BB7, Extension B) is reported too; with 吉 nothing is.
+    assert!(msg.contains("U+20BB7"), "{msg}");
+    let mut clean_ws = workspace();
+    for h in &mut clean_ws.data.households {
+        h.head_name = h.head_name.replace('𠮷', "吉");
+        for m in &mut h.members {
+            m.name = m.name.replace('𠮷', "吉");
+        }
+    }
+    let clean = fangpin::render::fonts::archive_coverage_error(set, &clean_ws);
+    assert!(clean.is_none(), "{:?}", clean.map(|e| e.to_string()));
+}
+
+/// The text of PDF bytes as pdftotext reads it.
+fn common_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).to_string()
+}

@@ -369,8 +369,14 @@ fn survey_forms_list_the_13_categories_and_prefill() {
     assert!(all.contains("√②现住房"), "住房安全 risk ticks 住房 ②");
     assert!(all.contains("风险类型：住房安全"));
     // 002 附件2: 脱贫户□、边缘易致贫户□、一般农户□, the 监测对象类型 noted after the boxes.
-    assert!(all.contains("户类型：脱贫户□、边缘易致贫户√、一般农户□监测对象类型：边缘易致贫户"), "{all}");
-    assert!(all.contains("户类型：脱贫户√、边缘易致贫户□、一般农户□"), "the 脱贫户 forms");
+    assert!(
+        all.contains("户类型：脱贫户□、边缘易致贫户√、一般农户□监测对象类型：边缘易致贫户"),
+        "{all}"
+    );
+    assert!(
+        all.contains("户类型：脱贫户√、边缘易致贫户□、一般农户□"),
+        "the 脱贫户 forms"
+    );
     assert!(all.contains("排查人签字"));
     assert!(all.contains("填表说明"));
     assert!(

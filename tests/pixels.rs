@@ -352,3 +352,28 @@ fn the_comparison_sees_a_clipped_line() {
     }
     assert_eq!(unmatched(&a, &clipped).len(), 4);
 }
+
+#[test]
+fn every_pdf_kind_passes_the_pdf_a_2b_checks_of_the_pdf_library() {
+    // typst-pdf checks PDF/A-2b conformance while writing and fails on what it cannot write
+    // conformingly; every document of the sample must write, declare PDF/A-2b, and say what its
+    // default copy says.
+    use fangpin::render::pdf::PdfStandard;
+    let s = sample();
+    assert!(fangpin::render::fonts::archive_coverage_error(engine(RenderMode::Fast).fonts(), &s.ws).is_none());
+    let archive = engine(RenderMode::Fast).with_standard(PdfStandard::A2b);
+    let plain = engine(RenderMode::Fast);
+    let mut n = 0;
+    for (name, render) in documents(&s) {
+        let Some(a) = render(&archive) else { continue };
+        let p = render(&plain).expect("the default copy too");
+        assert_eq!(a.pages, p.pages, "{name}");
+        let raw = String::from_utf8_lossy(&a.bytes);
+        assert!(
+            raw.contains("<pdfaid:part>2</pdfaid:part>") || raw.contains("pdfaid:part=\"2\""),
+            "{name}: not declared PDF/A-2b"
+        );
+        n += 1;
+    }
+    assert!(n >= 10, "{n} documents");
+}

@@ -916,12 +916,23 @@ fn roster_columns_fit_and_households_stay_on_one_page() {
     let view = roster::view(ws, eval);
     let bytes = xlsx::roster::write(&view).unwrap();
     let xml = part(&bytes, "xl/worksheets/sheet1.xml");
-    let helper_col = xlsx::roster::COLUMNS.iter().position(|c| c.name == "帮扶责任人").unwrap() + 1;
+    let helper_col = xlsx::roster::COLUMNS
+        .iter()
+        .position(|c| c.name == "帮扶责任人")
+        .unwrap()
+        + 1;
     let width: f64 = xml
         .split("<col ")
         .skip(1)
         .find(|c| {
-            let n = |k: &str| -> usize { c.split(k).nth(1).and_then(|v| v.split('"').next()).unwrap().parse().unwrap() };
+            let n = |k: &str| -> usize {
+                c.split(k)
+                    .nth(1)
+                    .and_then(|v| v.split('"').next())
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            };
             (n("min=\"")..=n("max=\"")).contains(&helper_col)
         })
         .and_then(|c| c.split("width=\"").nth(1))
@@ -947,7 +958,10 @@ fn roster_columns_fit_and_households_stay_on_one_page() {
     let mut book = open(&bytes);
     for ((r0, _), (r1, _)) in merges(&mut book, xlsx::roster::SHEET) {
         for b in &breaks {
-            assert!(!(r0 < *b && *b <= r1), "a page break at row {b} splits the household in rows {r0}–{r1}");
+            assert!(
+                !(r0 < *b && *b <= r1),
+                "a page break at row {b} splits the household in rows {r0}–{r1}"
+            );
         }
     }
 }

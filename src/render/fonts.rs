@@ -275,6 +275,37 @@ pub fn fallback_note(role: &str, families: &[String], face: Option<&ResolvedFace
     ))
 }
 
+/// Before writing PDF/A copies: every character of the workspace's printed text must have a
+/// face (PDF/A embeds every glyph; a box printed for a missing one makes an archive copy that
+/// says something else). `None` when all are covered; else an error naming each character
+/// with its household and field, and how to fix it — reported before anything is rendered.
+pub fn archive_coverage_error(set: &FontSet, ws: &Workspace) -> Option<super::RenderError> {
+    let missing = uncovered_with(set, ws);
+    if missing.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 10;
+    let mut list: Vec<String> = missing
+        .iter()
+        .take(SHOWN)
+        .map(|m| {
+            let who = match ws.data.households.iter().find(|h| h.id == m.household_id) {
+                Some(h) => format!("户 {}（户主 {}）", h.id, h.head_name),
+                None if m.household_id.is_empty() => crate::ingest::CAMPAIGN_FILE.to_string(),
+                None => format!("户 {}", m.household_id),
+            };
+            format!("{who}「{}」中的“{}”（U+{:04X}）", m.field, m.ch, m.ch as u32)
+        })
+        .collect();
+    if missing.len() > SHOWN {
+        list.push(format!("等共 {} 处", missing.len()));
+    }
+    Some(super::RenderError::Pdf(format!(
+        "无法生成 PDF/A-2b 归档件：以下字符没有任何字体可以显示：{}。请安装含有这些字的字体（如支持 CJK 扩展区的宋体、仿宋）后重新生成，或核对是否录入有误（fangpin fonts 可列出全部）",
+        list.join("；")
+    )))
+}
+
 /// A character in the workspace's data that no face covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uncovered {
