@@ -338,8 +338,10 @@ fn notice_body_lines_hold_28_characters() {
     view.body = "国".repeat(26 + 28 * 2);
     view.schedule.clear();
     let text = engine().render_text(notice::TEMPLATE, &view).unwrap();
+    // (The paragraph may go to the next page with the 落款: a page starts with a form feed.)
     let lines: Vec<&str> = text
         .lines()
+        .map(|l| l.trim_start_matches('\u{c}'))
         .filter(|l| l.chars().all(|c| c == '国') && !l.is_empty())
         .collect();
     assert_eq!(
@@ -827,4 +829,183 @@ fn bundled_simplified_face_wins_over_installed_collections() {
         assert_eq!(family, "Noto Serif CJK SC");
         assert_eq!(*gid, gid_of(sc, c));
     }
+}
+
+/// GB/T 9704 7.3.5: the pages of `pages` that hold the 成文日期 `date` (a line of its own) also
+/// hold body text: some line other than the 署名 `issuer`, the date and the page number.
+fn signature_pages_without_text(pages: &[String], issuer: &str, date: &str) -> Vec<usize> {
+    let is_page_number = |l: &str| l.starts_with('第') && l.ends_with('页') || l.starts_with('—');
+    pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.lines().any(|l| l.trim() == date))
+        .filter(|(_, p)| {
+            !p.lines()
+                .map(str::trim)
+                .any(|l| !l.is_empty() && l != issuer && l != date && !is_page_number(l))
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+#[test]
+fn the_signature_never_stands_alone_on_a_page() {
+    // Text added paragraph by paragraph moves the 署名 and 成文日期 through every place on the
+    // page, across the page break: the last paragraph always goes with them.
+    let ws = workspace();
+    let ev = evaluation();
+    let filler = "经村民小组会议、村级评议并经乡镇审核，现将有关情况公布如下，请广大群众监督。";
+    let ann = announcement::views(&ws, &ev, text_engine()).unwrap().remove(0);
+    let pubs = publicity::views(&ws, &ev, text_engine(), PublicityKind::Identification).unwrap();
+    let pubv = pubs.into_iter().next().expect("a 公示");
+    let mut notice_view = notice::view(&ws, text_engine(), date(2024, 5, 11), None).unwrap();
+    let notice_body = notice_view.body.clone();
+    let mut checked_breaks = 0;
+    for extra in 0..28 {
+        let more = vec![filler; extra].join("\n");
+        let mut a = ann.clone();
+        a.intro = format!("{}\n{more}", a.intro);
+        let pages = engine().render_text_pages(announcement::TEMPLATE, &a).unwrap();
+        checked_breaks += usize::from(pages.len() > 1);
+        let bad = signature_pages_without_text(&pages, &a.issuer, &a.date_zh);
+        assert!(bad.is_empty(), "结果公告 +{extra}: pages {bad:?} hold only the 落款");
+
+        let mut p = pubv.clone();
+        p.batches[0].intro = format!("{}\n{more}", p.batches[0].intro);
+        let pages = engine().render_text_pages("publicity.typ", &p).unwrap();
+        let bad = signature_pages_without_text(&pages, &p.issuer, &p.batches[0].start_zh);
+        assert!(bad.is_empty(), "公示 +{extra}: pages {bad:?} hold only the 落款");
+
+        notice_view.body = format!("{more}\n{notice_body}");
+        let pages = engine().render_text_pages(notice::TEMPLATE, &notice_view).unwrap();
+        let date_zh = notice_view.date.format("%Y年%-m月%-d日").to_string();
+        let bad = signature_pages_without_text(&pages, &notice_view.signature, &date_zh);
+        assert!(bad.is_empty(), "通知 +{extra}: pages {bad:?} hold only the 落款");
+    }
+    assert!(checked_breaks > 5, "the sweep reached the page break");
+}
+
+/// The right end (pt from the page's left edge) of every text run on each page: where the glyph
+/// boxes end, as placed (a hanging punctuation mark is shifted right by its overhang).
+fn run_ends(doc: &typst_layout::PagedDocument) -> Vec<(f64, String)> {
+    fn walk(frame: &typst::layout::Frame, origin: f64, out: &mut Vec<(f64, String)>) {
+        for (pos, item) in frame.items() {
+            let x = origin + pos.x.to_pt();
+            match item {
+                typst::layout::FrameItem::Group(g) => walk(&g.frame, x + g.transform.tx.to_pt(), out),
+                typst::layout::FrameItem::Text(t) => {
+                    let mut end = x;
+                    for g in &t.glyphs {
+                        end += g.x_advance.at(t.size).to_pt() + g.x_offset.at(t.size).to_pt();
+                    }
+                    out.push((end, t.text.to_string()));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in doc.pages() {
+        walk(&p.frame, 0.0, &mut out);
+    }
+    out
+}
+
+#[test]
+fn notice_punctuation_does_not_hang_past_the_text_block() {
+    // Lines ending in 、；，。 (a body built so that many lines do): with hanging punctuation
+    // those marks stick out past the 版心 (156 mm from the 28 mm 订口).
+    let ws = workspace();
+    let mut view = notice::view(&ws, text_engine(), date(2024, 6, 30), None).unwrap();
+    view.body = [
+        "国".repeat(25) + "，" + &"国".repeat(27) + "；" + &"国".repeat(27) + "、" + &"国".repeat(27) + "。",
+        "国".repeat(26) + "，" + &"国".repeat(26) + "。",
+    ]
+    .join("\n");
+    let doc = engine().document(notice::TEMPLATE, &view, None).unwrap();
+    let right = (28.0 + 156.0) / 25.4 * 72.0;
+    let ends = run_ends(&doc);
+    let marks: Vec<&(f64, String)> = ends
+        .iter()
+        .filter(|(_, t)| t.contains(['，', '；', '、', '。']))
+        .collect();
+    assert!(!marks.is_empty());
+    // 1.5 pt: the letter-spacing after a line's last character (the grid's tracking) may reach
+    // past the edge; a hanging mark reaches half an em (8 pt) past it.
+    for (end, text) in ends {
+        assert!(
+            end <= right + 1.5,
+            "“{text}” ends at {end:.1} pt, past the 版心 edge {right:.1} pt"
+        );
+    }
+}
+
+#[test]
+fn pdf_a_2b_copies_declare_the_standard_and_lay_out_in_full() {
+    use fangpin::render::pdf::{PdfStandard, RenderMode};
+    assert_eq!(PdfStandard::parse("a-2b"), Some(PdfStandard::A2b));
+    assert_eq!(PdfStandard::parse("A-2B"), Some(PdfStandard::A2b));
+    assert_eq!(PdfStandard::parse("a-3x"), None);
+    assert_eq!(PdfStandard::A2b.key(), Some("a-2b"));
+    let archive = PdfEngine::with_options(None, &EngineOptions { system_fonts: false })
+        .unwrap()
+        .with_standard(PdfStandard::A2b);
+    assert_eq!(archive.mode(), RenderMode::Full, "PDF/A copies are laid out in full");
+    let ws = workspace();
+    let pdf = notice::render(&archive, text_engine(), &ws, date(2024, 5, 11)).unwrap();
+    let raw = String::from_utf8_lossy(&pdf.bytes);
+    // The XMP metadata (uncompressed, as PDF/A wants it readable) says PDF/A-2b.
+    let part = raw.contains("<pdfaid:part>2</pdfaid:part>") || raw.contains("pdfaid:part=\"2\"");
+    let conformance =
+        raw.contains("<pdfaid:conformance>B</pdfaid:conformance>") || raw.contains("pdfaid:conformance=\"B\"");
+    assert!(part && conformance, "no PDF/A-2b identification in the XMP");
+    assert!(raw.contains("/OutputIntents"), "PDF/A needs an output intent");
+    // The default copy is plain PDF.
+    let plain = notice::render(engine(), text_engine(), &ws, date(2024, 5, 11)).unwrap();
+    assert!(!String::from_utf8_lossy(&plain.bytes).contains("pdfaid:part"));
+    // Text reads the same either way.
+    assert_eq!(
+        flat(&common_text(&pdf.bytes)),
+        flat(&common_text(&plain.bytes)),
+        "PDF/A copy says what the default one says"
+    );
+}
+
+#[test]
+fn a_character_no_font_covers_is_reported_before_an_archive_copy() {
+    let mut ws = workspace();
+    // U+2A6A5 (CJK Extension B, a character used in names) is in none of the bundled faces.
+    let rare = '\u{2A6A5}';
+    ws.data.households[0].head_name = format!("王{rare}");
+    let set = engine().fonts();
+    assert!(!set.covers(rare));
+    let err = fangpin::render::fonts::archive_coverage_error(set, &ws).expect("reported");
+    let msg = err.to_string();
+    assert!(msg.contains(rare) && msg.contains("U+2A6A5"), "{msg}");
+    assert!(msg.contains(&ws.data.households[0].id), "names the household: {msg}");
+    assert!(msg.contains("PDF/A") && msg.contains("安装"), "{msg}");
+    // The fixture's 𠮷野家 (U+20BB7, Extension B) is reported too; with 吉 nothing is.
+    assert!(msg.contains("U+20BB7"), "{msg}");
+    let mut clean_ws = workspace();
+    for h in &mut clean_ws.data.households {
+        h.head_name = h.head_name.replace('𠮷', "吉");
+        for m in &mut h.members {
+            m.name = m.name.replace('𠮷', "吉");
+        }
+    }
+    let clean = fangpin::render::fonts::archive_coverage_error(set, &clean_ws);
+    assert!(clean.is_none(), "{:?}", clean.map(|e| e.to_string()));
+}
+
+/// The text of PDF bytes as pdftotext reads it.
+fn common_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).to_string()
 }

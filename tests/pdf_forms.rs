@@ -388,7 +388,15 @@ fn survey_forms_list_the_13_categories_and_prefill() {
     // Lines wrap inside the 排查内容 cell, so look for the tick and the item's start.
     assert!(all.contains("√②现住房"), "住房安全 risk ticks 住房 ②");
     assert!(all.contains("风险类型：住房安全"));
-    assert!(all.contains("监测户√（边缘易致贫户）"));
+    // 002 附件2: 脱贫户□、边缘易致贫户□、一般农户□, the 监测对象类型 noted after the boxes.
+    assert!(
+        all.contains("户类型：脱贫户□、边缘易致贫户√、一般农户□监测对象类型：边缘易致贫户"),
+        "{all}"
+    );
+    assert!(
+        all.contains("户类型：脱贫户√、边缘易致贫户□、一般农户□"),
+        "the 脱贫户 forms"
+    );
     assert!(all.contains("排查人签字"));
     assert!(all.contains("填表说明"));
     assert!(
@@ -843,4 +851,102 @@ fn cpu_seconds() -> f64 {
     let f: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The internal documents print 内部资料 on every page; the 筛查表's signature rows leave room to
+/// sign; the 台账's dates never wrap; the 时限合规报告 cites its bases by document and section.
+#[test]
+fn internal_marks_signature_rows_dates_and_bases() {
+    use fangpin::documents::{compliance_report, ledger, summary};
+    let ws = fangpin::ingest::load_workspace(std::path::Path::new("data")).unwrap();
+    let as_of = ws.campaign.as_of.unwrap();
+    let ev = fangpin::rules::evaluate(&ws, as_of).unwrap();
+    let village = &ws.data.villages()[0];
+    let s = screening::view(&ws, &ev, village).unwrap();
+    let l = ledger::view(&ws, &ev);
+    let sm = summary::view(&ws, &ev);
+    let cr = compliance_report::view(&ws, &ev);
+    let kinds: [(&str, Vec<String>); 4] = [
+        ("筛查表", engine().render_text_pages("screening.typ", &s).unwrap()),
+        ("问题整改台账", engine().render_text_pages("ledger.typ", &l).unwrap()),
+        (
+            "整改情况汇总表",
+            engine().render_text_pages("summary.typ", &sm).unwrap(),
+        ),
+        (
+            "时限合规报告",
+            engine().render_text_pages("compliance.typ", &cr).unwrap(),
+        ),
+    ];
+    for (name, pages) in &kinds {
+        assert!(
+            pages.len() > 1 || *name == "整改情况汇总表" || *name == "筛查表",
+            "{name}: {} pages",
+            pages.len()
+        );
+        for (i, p) in pages.iter().enumerate() {
+            assert!(p.contains("内部资料"), "{name} p.{}: no 内部资料", i + 1);
+        }
+    }
+    // A report in parts marks its pages too (the mark is in the parts, not the page numbers).
+    let parts = compliance_report::render_in_parts(engine(), &cr, 7, as_of).unwrap();
+    let words = common::pdf_bytes_text(&parts.bytes);
+    assert_eq!(words.matches("内部资料").count(), parts.pages, "once per page");
+
+    // 筛查表: a one-line row is at least 8 mm high (room for a hand), measured between the rules
+    // of the table: every horizontal rule of the body is ≥ 8 mm from the next.
+    let doc = engine().document("screening.typ", &s, None).unwrap();
+    let mut ys = Vec::new();
+    fn rules(frame: &typst::layout::Frame, origin: typst::layout::Point, out: &mut Vec<f64>) {
+        for (pos, item) in frame.items() {
+            let p = origin + *pos;
+            match item {
+                typst::layout::FrameItem::Group(g) => rules(&g.frame, p, out),
+                typst::layout::FrameItem::Shape(sh, _) => {
+                    if let typst::visualize::Geometry::Line(to) = sh.geometry
+                        && to.y.to_pt().abs() < 0.01
+                        && to.x.to_pt() > 5.0
+                    {
+                        out.push(p.y.to_pt());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut gaps = Vec::new();
+    for page in doc.pages() {
+        ys.clear();
+        rules(&page.frame, typst::layout::Point::zero(), &mut ys);
+        ys.sort_by(f64::total_cmp);
+        ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+        // The header row is the first gap; the body rows follow.
+        gaps.extend(ys.windows(2).skip(1).map(|w| (w[1] - w[0]) / 72.0 * 25.4));
+    }
+    assert!(gaps.len() + 1 >= s.rows.len(), "rows found: {gaps:?}");
+    for g in &gaps {
+        assert!(*g >= 7.95, "a 筛查表 row {g:.2} mm high: too low to sign in ({gaps:?})");
+    }
+
+    // 台账: every date prints whole on one line (never “2024年6月20 / 日”).
+    let text = engine().render_text("ledger.typ", &l).unwrap();
+    for line in l.household.iter().chain(&l.area) {
+        assert!(
+            text.lines().any(|t| t.contains(&line.deadline_text)),
+            "{} wrapped in the 台账",
+            line.deadline_text
+        );
+    }
+
+    // 时限合规报告: bases in words (《plan》section), never the seed numbers (000 附件2(四)).
+    let notes: Vec<&str> = cr
+        .cases
+        .iter()
+        .map(|c| c.note.as_str())
+        .filter(|n| n.contains("依据"))
+        .collect();
+    assert!(!notes.is_empty());
+    for n in notes {
+        assert!(n.contains('《') && !n.contains('§') && !n.contains("000 "), "{n}");
+    }
 }

@@ -811,3 +811,157 @@ fn empty_workspace_still_gives_printable_workbooks() {
     let r = sheet(&mut open(&p), xlsx::problem_list::SHEET);
     assert_eq!(text(&r, 3, 0), "未发现数据问题");
 }
+
+/// Height (pt) of row `row` (0-based) in a sheet's XML, if set.
+fn row_height_pt(xml: &str, row: u32) -> Option<f64> {
+    let tag = format!("<row r=\"{}\"", row + 1);
+    let at = xml.find(&tag)?;
+    let rest = &xml[at..at + xml[at..].find('>')?];
+    let ht = rest.split("ht=\"").nth(1)?;
+    ht[..ht.find('"')?].parse().ok()
+}
+
+/// The internal workbooks print 内部资料 in every page header; the 筛查表 has the form's signature
+/// block; header rows are as tall as their wrapped text.
+#[test]
+fn internal_marks_signature_block_and_header_heights() {
+    let (ws, eval) = sample();
+    let village = ws.data.villages()[0].clone();
+    let screening_view = screening::view(ws, eval, &village).unwrap();
+    let books = [
+        ("筛查表", xlsx::screening::write(&screening_view, eval.as_of).unwrap()),
+        ("问题整改台账", xlsx::ledger::write(&ledger::view(ws, eval)).unwrap()),
+        (
+            "整改情况汇总表",
+            xlsx::summary::write(&summary::view(ws, eval)).unwrap(),
+        ),
+        (
+            "时限合规报告",
+            xlsx::compliance::write(&compliance_report::view(ws, eval)).unwrap(),
+        ),
+    ];
+    for (doc, bytes) in &books {
+        for i in 0..open(bytes).sheet_names().len() {
+            let xml = part(bytes, &format!("xl/worksheets/sheet{}.xml", i + 1));
+            assert!(
+                xml.contains("<oddHeader>") && xml.contains("内部资料</oddHeader>"),
+                "{doc} sheet {}: no 内部资料 in the print header",
+                i + 1
+            );
+        }
+    }
+
+    // 筛查表: 调查员签字 / 村级组织（盖章） / 填表日期 one row below the table, as on the PDF.
+    let mut book = open(&books[0].1);
+    let r = sheet(&mut book, xlsx::screening::SHEET);
+    let below = xlsx::screening::FIRST_DATA_ROW + screening_view.rows.len() as u32 + 1;
+    let line: Vec<String> = (0..16).map(|c| text(&r, below, c)).filter(|t| !t.is_empty()).collect();
+    assert_eq!(
+        line,
+        [
+            xlsx::screening::SIGN_SURVEYOR,
+            xlsx::screening::SIGN_COMMITTEE,
+            xlsx::screening::SIGN_DATE
+        ]
+    );
+
+    // The 台账's 户类型 header (the longest) gets the lines it needs at its column's width.
+    let bytes = &books[1].1;
+    let xml = part(bytes, "xl/worksheets/sheet1.xml");
+    let header_rows: f64 = (2..=3).filter_map(|row| row_height_pt(&xml, row)).sum();
+    let name = "户类型（脱贫户、边缘易致贫户、一般农户）";
+    let col = xlsx::ledger::HOUSEHOLD_COLUMNS
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap();
+    let width: f64 = xml
+        .split("<col ")
+        .skip(1)
+        .find(|c| {
+            let min: usize = c
+                .split("min=\"")
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .unwrap()
+                .parse()
+                .unwrap();
+            let max: usize = c
+                .split("max=\"")
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .unwrap()
+                .parse()
+                .unwrap();
+            (min..=max).contains(&(col + 1))
+        })
+        .and_then(|c| c.split("width=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    // CJK characters are two units wide; a line holds (width − 1) units; 14.5 pt a line and 5 pt
+    // of padding, less 1 pt for heights rounded to whole pixels.
+    let lines = (name.chars().count() as f64 * 2.0 / (width - 1.0)).ceil();
+    assert!(
+        header_rows >= lines * 14.5 + 4.0,
+        "header rows {header_rows} pt for {lines} lines of “{name}” at width {width}"
+    );
+}
+
+/// 监测对象名册: no column narrower than its longest value (a centred 帮扶责任人 would be cut at
+/// both ends in print), and a household's merged rows never split by a page break.
+#[test]
+fn roster_columns_fit_and_households_stay_on_one_page() {
+    let (ws, eval) = sample();
+    let view = roster::view(ws, eval);
+    let bytes = xlsx::roster::write(&view).unwrap();
+    let xml = part(&bytes, "xl/worksheets/sheet1.xml");
+    let helper_col = xlsx::roster::COLUMNS
+        .iter()
+        .position(|c| c.name == "帮扶责任人")
+        .unwrap()
+        + 1;
+    let width: f64 = xml
+        .split("<col ")
+        .skip(1)
+        .find(|c| {
+            let n = |k: &str| -> usize {
+                c.split(k)
+                    .nth(1)
+                    .and_then(|v| v.split('"').next())
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            };
+            (n("min=\"")..=n("max=\"")).contains(&helper_col)
+        })
+        .and_then(|c| c.split("width=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let longest = view
+        .households
+        .iter()
+        .map(|h| h.helper.as_str())
+        .map(|s| s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>())
+        .fold(0.0, f64::max);
+    assert!(longest > 12.0, "the sample has long 帮扶责任人 values");
+    assert!(width >= longest, "帮扶责任人 column {width} for a value {longest} wide");
+
+    let breaks: Vec<u32> = xml
+        .split("<brk id=\"")
+        .skip(1)
+        .map(|b| b.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(!breaks.is_empty(), "the sample's roster prints on several pages");
+    let mut book = open(&bytes);
+    for ((r0, _), (r1, _)) in merges(&mut book, xlsx::roster::SHEET) {
+        for b in &breaks {
+            assert!(
+                !(r0 < *b && *b <= r1),
+                "a page break at row {b} splits the household in rows {r0}–{r1}"
+            );
+        }
+    }
+}

@@ -120,10 +120,7 @@ impl DocKind {
 
     /// Public documents (posted on noticeboards, sent to villages): never a full ID or phone number.
     pub fn is_public(self) -> bool {
-        matches!(
-            self,
-            DocKind::Notice | DocKind::PublicityIdentification | DocKind::PublicityElimination | DocKind::Announcement
-        )
+        crate::documents::is_public(self)
     }
 
     /// Parse a `--only` item: the ASCII key or the Chinese name.

@@ -6,7 +6,7 @@
 
 use crate::model::{Household, Member, Workspace};
 use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf, export_pdf};
+use crate::render::pdf::{PdfEngine, RenderMode, RenderedPdf, export_pdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -93,8 +93,21 @@ struct StaticsInput<'a> {
 }
 
 /// Renders the village's forms, with the parts printed the same on every page laid out once
-/// (see [`statics`]).
+/// (see [`statics`]), or every page in full when the engine's mode is [`RenderMode::Full`].
 pub fn render(engine: &PdfEngine, view: &CommitmentView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
+    render_mode(engine, view, date, engine.mode())
+}
+
+/// [`render`] laid out in `mode`.
+pub fn render_mode(
+    engine: &PdfEngine,
+    view: &CommitmentView,
+    date: NaiveDate,
+    mode: RenderMode,
+) -> Result<RenderedPdf, RenderError> {
+    if mode == RenderMode::Full {
+        return engine.render(TEMPLATE, view, date);
+    }
     match statics(engine, view, date)? {
         Some(pdf) => engine.render_with(TEMPLATE, view, date, &[("statics", pdf)]),
         None => engine.render(TEMPLATE, view, date),
@@ -143,7 +156,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<Commitme
         .collect();
     Some(CommitmentView {
         title: TITLE.to_string(),
-        internal_mark: "内部资料".to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Commitment),
         township: first.township.clone(),
         village: village.to_string(),
         addressee: committee(village),

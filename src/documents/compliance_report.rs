@@ -5,7 +5,7 @@ use super::date_zh;
 use super::ledger::FormHead;
 use crate::model::Workspace;
 use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf};
+use crate::render::pdf::{PdfEngine, RenderMode, RenderedPdf};
 use crate::rules::{ComplianceRow, ComplianceStatus, Evaluation};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -25,6 +25,8 @@ pub const STATUS_ORDER: [ComplianceStatus; 6] = [
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplianceView {
     pub title: String,
+    /// 内部资料 on every page (see `documents::is_public`).
+    pub internal_mark: String,
     pub head: FormHead,
     pub as_of: NaiveDate,
     /// 统计截止日 `2024年6月30日`
@@ -118,6 +120,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> ComplianceView {
         .collect();
     ComplianceView {
         title: TITLE.to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Compliance),
         head: FormHead::new(ws, eval.as_of),
         as_of: eval.as_of,
         as_of_text: date_zh(eval.as_of),
@@ -137,6 +140,7 @@ pub const LINES_PER_PART: usize = 2_000;
 #[derive(Serialize)]
 struct Part<'a> {
     title: &'a str,
+    internal_mark: &'a str,
     head: &'a FormHead,
     as_of_text: &'a str,
     cases: &'a [ComplianceLine],
@@ -151,14 +155,30 @@ struct PartPlace {
     last: bool,
 }
 
+/// The whole report in one compile with the parts' page breaks ([`RenderMode::Full`]).
+#[derive(Serialize)]
+struct Chunked<'a> {
+    #[serde(flatten)]
+    view: &'a ComplianceView,
+    chunks: Vec<Chunk<'a>>,
+}
+
+#[derive(Serialize)]
+struct Chunk<'a> {
+    cases: &'a [ComplianceLine],
+    milestones: &'a [ComplianceLine],
+}
+
 #[derive(Serialize)]
 struct Footers {
     footer_pages: usize,
 }
 
 /// The printable 时限合规报告; a long one is laid out in parts of [`LINES_PER_PART`] lines.
+/// In [`RenderMode::Full`] (the engine's mode) the whole report is one compile, with the same
+/// page breaks between parts and the template's own page numbers.
 pub fn render(engine: &PdfEngine, view: &ComplianceView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
-    render_in_parts(engine, view, LINES_PER_PART, date)
+    render_in_parts_mode(engine, view, LINES_PER_PART, date, engine.mode())
 }
 
 /// [`render`] with parts of `lines_per_part` case lines (at least 1).
@@ -168,14 +188,37 @@ pub fn render_in_parts(
     lines_per_part: usize,
     date: NaiveDate,
 ) -> Result<RenderedPdf, RenderError> {
+    render_in_parts_mode(engine, view, lines_per_part, date, engine.mode())
+}
+
+/// [`render_in_parts`] laid out in `mode`.
+pub fn render_in_parts_mode(
+    engine: &PdfEngine,
+    view: &ComplianceView,
+    lines_per_part: usize,
+    date: NaiveDate,
+    mode: RenderMode,
+) -> Result<RenderedPdf, RenderError> {
     let lines_per_part = lines_per_part.max(1);
     if view.cases.len() <= lines_per_part {
         return engine.render("compliance.typ", view, date);
     }
     let chunks: Vec<&[ComplianceLine]> = view.cases.chunks(lines_per_part).collect();
     let n = chunks.len();
+    if mode == RenderMode::Full {
+        let chunks = chunks
+            .iter()
+            .enumerate()
+            .map(|(i, cases)| Chunk {
+                cases,
+                milestones: if i + 1 == n { &view.milestones } else { &[] },
+            })
+            .collect();
+        return engine.render("compliance.typ", &Chunked { view, chunks }, date);
+    }
     let parts = chunks.into_iter().enumerate().map(|(i, cases)| Part {
         title: &view.title,
+        internal_mark: &view.internal_mark,
         head: &view.head,
         as_of_text: &view.as_of_text,
         cases,

@@ -44,6 +44,8 @@ impl FormHead {
 #[derive(Debug, Clone, Serialize)]
 pub struct LedgerView {
     pub title_household: String,
+    /// 内部资料 on every page (see `documents::is_public`).
+    pub internal_mark: String,
     pub title_area: String,
     pub head: FormHead,
     pub as_of: NaiveDate,
@@ -204,6 +206,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> LedgerView {
     }
     LedgerView {
         title_household: TITLE_HOUSEHOLD.to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Ledger),
         title_area: TITLE_AREA.to_string(),
         head: FormHead::new(ws, eval.as_of),
         as_of: eval.as_of,

@@ -11,6 +11,30 @@ pub mod screening;
 pub mod summary;
 pub mod survey;
 
+use crate::build::DocKind;
+
+/// What an internal document prints on every page (and its XLSX in every printed page's header).
+pub const INTERNAL_MARK: &str = "内部资料";
+
+/// The one place that says which documents are public (posted on noticeboards, sent to villages:
+/// never a full ID or phone number, no mark) and which are internal (marked 内部资料 on every
+/// page). `DocKind::is_public` asks this.
+pub const fn is_public(kind: DocKind) -> bool {
+    matches!(
+        kind,
+        DocKind::Notice | DocKind::PublicityIdentification | DocKind::PublicityElimination | DocKind::Announcement
+    )
+}
+
+/// The mark a document of `kind` prints: [`INTERNAL_MARK`] for internal ones, empty for public.
+pub fn internal_mark(kind: DocKind) -> String {
+    if is_public(kind) {
+        String::new()
+    } else {
+        INTERNAL_MARK.to_string()
+    }
+}
+
 /// Masks an ID number for public documents: the first 6 and last 4 characters stay,
 /// the rest become `*` (`150724198001010263` → `150724********0263`). Short values are
 /// masked entirely but their last character, so nothing identifying leaks.

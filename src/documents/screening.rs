@@ -34,6 +34,8 @@ pub const COLUMNS: &[&str] = &[
 #[derive(Debug, Clone, Serialize)]
 pub struct ScreeningView {
     pub title: String,
+    /// 内部资料 on every page (see `documents::is_public`).
+    pub internal_mark: String,
     /// 省, 县 (旗), 乡镇, 村 as printed in the heading line.
     pub province: String,
     pub county: String,
@@ -106,6 +108,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<Screenin
     let key_groups = rows.iter().filter(|r| r.key_group == "是").count();
     Some(ScreeningView {
         title: TITLE.to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Screening),
         province: ws.campaign.region.province.clone(),
         county: ws.campaign.region.county.clone(),
         township: first.township.clone(),

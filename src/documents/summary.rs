@@ -15,6 +15,8 @@ pub const BASIC_GROUP: &str = "“三保障”和饮水安全";
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryView {
     pub title: String,
+    /// 内部资料 on every page (see `documents::is_public`).
+    pub internal_mark: String,
     pub head: FormHead,
     pub as_of: NaiveDate,
     pub units: Vec<SummaryUnitView>,
@@ -70,6 +72,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> SummaryView {
         .collect();
     SummaryView {
         title: TITLE.to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Summary),
         head: FormHead::new(ws, eval.as_of),
         as_of: eval.as_of,
         units,

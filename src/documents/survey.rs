@@ -8,7 +8,7 @@ use super::commitment::cn_date;
 use super::screening::results;
 use crate::model::{Household, HouseholdType, ProblemType, ProcedureKind, Workspace};
 use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf, export_pdf};
+use crate::render::pdf::{PdfEngine, RenderMode, RenderedPdf, export_pdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -359,8 +359,24 @@ struct BodiesInput<'a> {
 
 /// Lays out the village's forms: the rows measured first (see [`measured`]), then each body that
 /// several forms share once (see [`with_bodies`]).
+///
+/// In [`RenderMode::Full`] (the engine's mode) no body is placed: every form is laid out in full
+/// (the measured row heights are kept: they are what the template would measure itself).
 pub fn render(engine: &PdfEngine, view: SurveyView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
+    render_mode(engine, view, date, engine.mode())
+}
+
+/// [`render`] laid out in `mode`.
+pub fn render_mode(
+    engine: &PdfEngine,
+    view: SurveyView,
+    date: NaiveDate,
+    mode: RenderMode,
+) -> Result<RenderedPdf, RenderError> {
     let view = measured(engine, view);
+    if mode == RenderMode::Full {
+        return engine.render(TEMPLATE, &view, date);
+    }
     match with_bodies(engine, view, date)? {
         (view, Some(bodies)) => engine.render_with(TEMPLATE, &view, date, &[("bodies", bodies)]),
         (view, None) => engine.render(TEMPLATE, &view, date),
@@ -445,6 +461,31 @@ fn shared_bodies<'a>(forms: &[Option<&'a [usize]>]) -> Vec<&'a [usize]> {
     bodies
 }
 
+/// The 户类型 boxes of 002 附件2: 脱贫户□、边缘易致贫户□、一般农户□. The 监测对象类型 is printed
+/// after them on its own (`monitor_category`). A monitored household is ticked by what it is:
+/// a 脱贫不稳定户 is a 脱贫户, an 边缘易致贫户 has its own box, a 突发严重困难户 that was not lifted
+/// is an 一般农户; a monitored household of unknown category is left for the surveyor to tick.
+pub const FORM_KINDS: [&str; 3] = ["脱贫户", "边缘易致贫户", "一般农户"];
+
+fn form_kind_boxes(h: &Household) -> Vec<CheckBox> {
+    use crate::model::MonitorCategory;
+    let ticked = match (h.kind, h.monitor_category) {
+        (HouseholdType::Lifted, _) | (_, Some(MonitorCategory::Unstable)) => Some(0),
+        (_, Some(MonitorCategory::Marginal)) => Some(1),
+        (HouseholdType::Ordinary, _) | (_, Some(MonitorCategory::Sudden)) => Some(2),
+        (HouseholdType::Monitored, None) => None,
+    };
+    FORM_KINDS
+        .iter()
+        .enumerate()
+        .map(|(i, label)| CheckBox {
+            label: label.to_string(),
+            checked: ticked == Some(i),
+            detail: String::new(),
+        })
+        .collect()
+}
+
 /// The household lines to measure for the room they take: `h`'s with its own strings emptied and
 /// every box ticked, so each line is one line high and as tall as any such line gets.
 fn head_sample(h: &SurveyPage) -> SurveyPage {
@@ -491,7 +532,12 @@ fn head_fits(view: &SurveyView, h: &SurveyPage, width: f64) -> bool {
         .kind_boxes
         .iter()
         .map(|b| ems(&[&b.label, &b.detail]) + if b.detail.is_empty() { 2.0 } else { 4.0 })
-        .sum();
+        .sum::<f64>()
+        + if h.monitor_category.is_empty() {
+            0.0
+        } else {
+            ems(&["　监测对象类型：", &h.monitor_category])
+        };
     // 户编号 line (8.5 pt) with the 10 pt mark in its box (insets and stroke 10 pt in all).
     fits(
         ems(&["户编号：", &h.household_id, "　数据截至：", &view.as_of]) * 8.5
@@ -595,7 +641,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<SurveyVi
     let county = ws.campaign.region.county.clone();
     Some(SurveyView {
         title: format!("{county}{TITLE}"),
-        internal_mark: "内部资料".to_string(),
+        internal_mark: super::internal_mark(crate::build::DocKind::Survey),
         county,
         township: first.township.clone(),
         village: village.to_string(),
@@ -763,17 +809,7 @@ fn page(ws: &Workspace, eval: &Evaluation, look: &Lookups<'_>, index: usize, h: 
         head_name: h.head_name.clone(),
         id_number: h.head_id.clone(),
         phone: h.phone.clone().unwrap_or_default(),
-        kind_boxes: HouseholdType::ALL
-            .iter()
-            .map(|k| CheckBox {
-                label: k.label().to_string(),
-                checked: *k == h.kind,
-                detail: match (k, h.monitor_category) {
-                    (HouseholdType::Monitored, Some(c)) if h.kind == HouseholdType::Monitored => c.label().to_string(),
-                    _ => String::new(),
-                },
-            })
-            .collect(),
+        kind_boxes: form_kind_boxes(h),
         monitor_category: h.monitor_category.map(|c| c.label().to_string()).unwrap_or_default(),
         categories,
         row_ids: None,

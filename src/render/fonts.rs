@@ -241,6 +241,71 @@ pub fn shared_for(templates: &TemplateSet, system: bool) -> Arc<FontSet> {
     Arc::new(FontSet::for_templates(templates, system))
 }
 
+/// The kind of face a bundled fallback is, for telling a clerk what stands in for the official
+/// face (宋体类 for Noto Serif CJK, 黑体类 for Noto Sans CJK, 楷体类 for 霞鹜文楷).
+pub fn bundled_style(file: &str) -> &'static str {
+    if file.starts_with("NotoSerif") {
+        "宋体类"
+    } else if file.starts_with("NotoSans") {
+        "黑体类"
+    } else {
+        "楷体类"
+    }
+}
+
+/// One sentence per role whose official face is not installed: which face stands in for which,
+/// and how to install the official one (for `fangpin fonts` and the build summary). Empty when
+/// every role has its first-listed face. `role`, `families` (the fallback list of `lib.typ`, the
+/// official face first) and `face` as in `render::pdf::RoleFace`.
+pub fn fallback_note(role: &str, families: &[String], face: Option<&ResolvedFace>) -> Option<String> {
+    let official = families.first()?;
+    let face = face?;
+    let FontOrigin::Bundled(file) = &face.origin else {
+        return None;
+    };
+    if &face.requested == official {
+        return None;
+    }
+    Some(format!(
+        "{role}：本机未安装规范字体“{official}”，现由内置{}字体 {}（fonts/{file}）代替，字形与公文规范不同。\
+         安装办法：取得“{official}”字体文件（Windows 电脑 C:\\Windows\\Fonts 中即有），\
+         Windows 上右键字体文件选“为所有用户安装”；Linux 上复制到 ~/.local/share/fonts 后运行 fc-cache -f；然后重新生成文书。",
+        bundled_style(file),
+        face.family,
+    ))
+}
+
+/// Before writing PDF/A copies: every character of the workspace's printed text must have a
+/// face (PDF/A embeds every glyph; a box printed for a missing one makes an archive copy that
+/// says something else). `None` when all are covered; else an error naming each character
+/// with its household and field, and how to fix it — reported before anything is rendered.
+pub fn archive_coverage_error(set: &FontSet, ws: &Workspace) -> Option<super::RenderError> {
+    let missing = uncovered_with(set, ws);
+    if missing.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 10;
+    let mut list: Vec<String> = missing
+        .iter()
+        .take(SHOWN)
+        .map(|m| {
+            let who = match ws.data.households.iter().find(|h| h.id == m.household_id) {
+                Some(h) => format!("户 {}（户主 {}）", h.id, h.head_name),
+                None if m.household_id.is_empty() => crate::ingest::CAMPAIGN_FILE.to_string(),
+                None => format!("户 {}", m.household_id),
+            };
+            format!("{who}「{}」中的“{}”（U+{:04X}）", m.field, m.ch, m.ch as u32)
+        })
+        .collect();
+    if missing.len() > SHOWN {
+        list.push(format!("等共 {} 处", missing.len()));
+    }
+    Some(super::RenderError::Pdf(format!(
+        "无法生成 PDF/A-2b 归档件：以下字符没有任何字体可以显示：{}。请安装含有这些字的字体（如支持 CJK 扩展区的宋体、仿宋）后重新生成，或核对是否录入有误（fangpin fonts 可列出全部）",
+        list.join("；")
+    )))
+}
+
 /// A character in the workspace's data that no face covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uncovered {
@@ -360,6 +425,53 @@ pub fn uncovered_with(set: &FontSet, ws: &Workspace) -> Vec<Uncovered> {
         check(&r.unit, "", "进度单位");
     }
     out
+}
+
+#[cfg(test)]
+mod fallback_tests {
+    use super::*;
+
+    fn face(requested: &str, family: &str, origin: FontOrigin) -> ResolvedFace {
+        ResolvedFace {
+            requested: requested.into(),
+            family: family.into(),
+            weight: 400,
+            origin,
+        }
+    }
+
+    #[test]
+    fn a_song_face_standing_in_for_fangsong_is_named_with_the_fix() {
+        let families: Vec<String> = ["FangSong_GB2312", "仿宋_GB2312", "Noto Serif CJK SC"]
+            .map(String::from)
+            .to_vec();
+        let stand_in = face(
+            "Noto Serif CJK SC",
+            "Noto Serif CJK SC",
+            FontOrigin::Bundled("NotoSerifCJKsc-Regular.otf"),
+        );
+        let note = fallback_note("正文", &families, Some(&stand_in)).expect("a note");
+        for part in [
+            "正文",
+            "FangSong_GB2312",
+            "宋体类",
+            "Noto Serif CJK SC",
+            "为所有用户安装",
+            "fc-cache",
+        ] {
+            assert!(note.contains(part), "{part}: {note}");
+        }
+        // The official face installed, or nothing at all: no note.
+        let official = face(
+            "FangSong_GB2312",
+            "FangSong_GB2312",
+            FontOrigin::System("/f/simfang.ttf".into()),
+        );
+        assert_eq!(fallback_note("正文", &families, Some(&official)), None);
+        assert_eq!(fallback_note("正文", &families, None), None);
+        assert_eq!(bundled_style("NotoSansCJKsc-Regular.otf"), "黑体类");
+        assert_eq!(bundled_style("FangpinWenKai-Regular.ttf"), "楷体类");
+    }
 }
 
 #[cfg(test)]

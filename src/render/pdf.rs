@@ -45,6 +45,49 @@ impl Default for EngineOptions {
     }
 }
 
+/// How documents are laid out. The pre-laid-out parts some documents use (the 入户排查表 bodies,
+/// the 承诺授权书 statics, the 时限合规报告 parts and page-number overlay) are a performance device
+/// and must print the same pixels as a full layout; [`RenderMode::Full`] is that full layout,
+/// for PDF/A archive copies and for the test that compares the two (tests/pixels.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RenderMode {
+    /// Parts shared by many pages are laid out once and placed (the default).
+    #[default]
+    Fast,
+    /// Every page laid out in full in one compile: no embedded PDF parts, no overlays.
+    Full,
+}
+
+/// The PDF standard a file conforms to: plain PDF (the default) or PDF/A-2b for the 上报 and
+/// 归档 copies (`--pdf-standard a-2b`, the typst CLI's spelling). PDF/A copies are laid out in
+/// full ([`RenderMode::Full`]): no embedded PDF parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfStandard {
+    #[default]
+    Plain,
+    /// PDF/A-2b (ISO 19005-2, level B): fonts embedded, XMP metadata, sRGB output intent.
+    A2b,
+}
+
+impl PdfStandard {
+    /// `a-2b` (as the typst CLI and `campaign.yaml` spell it); `None` for an unknown name.
+    pub fn parse(s: &str) -> Option<PdfStandard> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "a-2b" | "pdf/a-2b" | "a2b" => Some(PdfStandard::A2b),
+            "" | "none" | "1.7" => Some(PdfStandard::Plain),
+            _ => None,
+        }
+    }
+
+    /// The name the manifest records: `a-2b`, or `None` for plain PDF.
+    pub fn key(self) -> Option<&'static str> {
+        match self {
+            PdfStandard::Plain => None,
+            PdfStandard::A2b => Some("a-2b"),
+        }
+    }
+}
+
 /// A font role (标题, 正文, …) as resolved on this machine.
 #[derive(Debug, Clone)]
 pub struct RoleFace {
@@ -113,6 +156,10 @@ pub struct PdfEngine {
     /// The workspace's own `.typ` files. When there are any, every compile runs under the
     /// time and memory limits of [`limits`]; built-in templates alone are never watched.
     workspace_typ: Vec<String>,
+    /// How the documents' render functions lay out (see [`RenderMode`]).
+    mode: RenderMode,
+    /// The standard every PDF of this engine conforms to.
+    standard: PdfStandard,
 }
 
 /// A shared part: its template and the key its maker gave.
@@ -174,6 +221,8 @@ impl PdfEngine {
             fonts,
             parts: Mutex::new(HashMap::new()),
             workspace_typ,
+            mode: RenderMode::Fast,
+            standard: PdfStandard::Plain,
         })
     }
 
@@ -185,6 +234,34 @@ impl PdfEngine {
             let own: Vec<String> = self.workspace_typ.iter().map(|t| format!("“templates/{t}”")).collect();
             format!("{}（用于 {template}）", own.join("、"))
         }
+    }
+
+    /// This engine writing every PDF to `standard`; PDF/A also lays every page out in full (the
+    /// hook for `build --pdf-standard a-2b`: build the engine with
+    /// `.with_standard(PdfStandard::A2b)` and every document's `render` writes PDF/A-2b).
+    pub fn with_standard(mut self, standard: PdfStandard) -> PdfEngine {
+        self.standard = standard;
+        if standard != PdfStandard::Plain {
+            self.mode = RenderMode::Full;
+        }
+        self
+    }
+
+    /// The standard this engine's PDFs conform to.
+    pub fn standard(&self) -> PdfStandard {
+        self.standard
+    }
+
+    /// This engine with documents laid out in `mode` (the hook for `--pdf-standard`: an engine
+    /// built with `.with_mode(RenderMode::Full)` makes every document's `render` lay out in full).
+    pub fn with_mode(mut self, mode: RenderMode) -> PdfEngine {
+        self.mode = mode;
+        self
+    }
+
+    /// How the documents' render functions lay out on this engine.
+    pub fn mode(&self) -> RenderMode {
+        self.mode
     }
 
     /// The fonts this engine uses.
@@ -259,7 +336,7 @@ impl PdfEngine {
         binaries: &[(&str, Vec<u8>)],
     ) -> Result<RenderedPdf, RenderError> {
         let doc = self.document_with(template, view, Some(date), binaries)?;
-        let bytes = export_pdf(&doc, template, date)?;
+        let bytes = export_pdf_as(&doc, template, date, self.standard)?;
         Ok(RenderedPdf {
             bytes,
             pages: doc.pages().len(),
@@ -324,7 +401,7 @@ impl PdfEngine {
             page.frame.push_frame(Point::zero(), over.frame.clone());
         }
         let doc = PagedDocument::new(pages, info.unwrap_or_default());
-        let bytes = export_pdf(&doc, template, date)?;
+        let bytes = export_pdf_as(&doc, template, date, self.standard)?;
         Ok(RenderedPdf {
             bytes,
             pages: doc.pages().len(),
@@ -431,6 +508,24 @@ impl PdfEngine {
 /// PDF bytes of a laid-out document, dated `date` (00:00 UTC) and identified by the template
 /// name, so the bytes depend only on the content.
 pub fn export_pdf(doc: &PagedDocument, template: &str, date: NaiveDate) -> Result<Vec<u8>, RenderError> {
+    export_pdf_as(doc, template, date, PdfStandard::Plain)
+}
+
+/// [`export_pdf`] conforming to `standard`. For PDF/A-2b Typst checks conformance while writing
+/// (every glyph embedded, no transparency groups it cannot express, …) and fails with what is
+/// wrong; characters no font covers are best reported before, from the data
+/// (`fonts::uncovered_with`), where the message can name the household.
+pub fn export_pdf_as(
+    doc: &PagedDocument,
+    template: &str,
+    date: NaiveDate,
+    standard: PdfStandard,
+) -> Result<Vec<u8>, RenderError> {
+    let standards = match standard {
+        PdfStandard::Plain => typst_pdf::PdfStandards::default(),
+        PdfStandard::A2b => typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
+            .map_err(|e| RenderError::Pdf(format!("PDF/A-2b：{}", e.message())))?,
+    };
     let datetime = Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
         .ok_or_else(|| RenderError::Pdf(format!("日期 {date} 无效")))?;
     let options = PdfOptions {
@@ -440,6 +535,7 @@ pub fn export_pdf(doc: &PagedDocument, template: &str, date: NaiveDate) -> Resul
         // Untagged: the structure tree roughly doubles export time and file size for these
         // form-like documents, and poppler (pdftotext) warns about Typst's tag dictionary.
         tagged: false,
+        standards,
         ..PdfOptions::default()
     };
     typst_pdf::pdf(doc, &options).map_err(|diags| {

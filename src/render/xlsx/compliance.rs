@@ -147,6 +147,9 @@ fn build(view: &ComplianceView) -> Result<Vec<u8>, XlsxError> {
 
     let ws = wb.add_worksheet().set_name(SHEET_TALLY)?;
     tally(ws, &st, &statuses, view)?;
+    for ws in wb.worksheets_mut() {
+        sheet::internal_header(ws, &view.internal_mark);
+    }
     wb.save_to_buffer()
 }
 
@@ -176,6 +179,8 @@ fn table<'a, const N: usize>(
         widths.see_row(&values(l));
     }
     widths.apply(ws)?;
+    let header = sheet::one_row_header(sheet::HEADER_ROW, &names);
+    sheet::fit_header_rows(ws, &widths, &header, &[(sheet::HEADER_ROW, 22.0)])?;
 
     let plain: &Cells = &st.plain;
     for (i, l) in lines.iter().enumerate() {

@@ -158,6 +158,9 @@ fn build(view: &LedgerView) -> Result<Vec<u8>, XlsxError> {
         "本期无面上问题",
     )?;
 
+    for ws in wb.worksheets_mut() {
+        sheet::internal_header(ws, &view.internal_mark);
+    }
     wb.save_to_buffer()
 }
 
@@ -177,7 +180,8 @@ fn table<const N: usize>(
     let ncols = N as u16;
     form_top(ws, st, title, ncols, head)?;
     let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
-    write_header(ws, st, &two_row_header(sheet::HEADER_ROW, &names, &[group]))?;
+    let header = two_row_header(sheet::HEADER_ROW, &names, &[group]);
+    write_header(ws, st, &header)?;
     ws.set_row_height(sheet::HEADER_ROW, 22)?;
     ws.set_row_height(sheet::HEADER_ROW + 1, 22)?;
 
@@ -187,6 +191,12 @@ fn table<const N: usize>(
         widths.see_row(r);
     }
     widths.apply(ws)?;
+    sheet::fit_header_rows(
+        ws,
+        &widths,
+        &header,
+        &[(sheet::HEADER_ROW, 22.0), (sheet::HEADER_ROW + 1, 22.0)],
+    )?;
 
     let status_col = N - 2;
     for (i, (values, status)) in rows.iter().zip(statuses).enumerate() {

@@ -114,6 +114,8 @@ fn build(view: &ProblemListView, created: NaiveDate) -> Result<Vec<u8>, XlsxErro
         widths.see_row(&values(l));
     }
     widths.apply(ws)?;
+    let header = sheet::one_row_header(sheet::HEADER_ROW, &names);
+    sheet::fit_header_rows(ws, &widths, &header, &[(sheet::HEADER_ROW, 22.0)])?;
     for (i, l) in view.rows.iter().enumerate() {
         let f = if l.severity == Severity::Error {
             &error

@@ -114,7 +114,8 @@ fn build(view: &RosterView) -> Result<Vec<u8>, XlsxError> {
         (0u16, (HOUSEHOLD_COLS - 1) as u16, "家庭基本情况"),
         (HOUSEHOLD_COLS as u16, ncols - 1, "家庭成员"),
     ];
-    write_header(ws, &st, &two_row_header(sheet::HEADER_ROW, &names, &groups))?;
+    let header = two_row_header(sheet::HEADER_ROW, &names, &groups);
+    write_header(ws, &st, &header)?;
     ws.set_row_height(sheet::HEADER_ROW, 22)?;
     ws.set_row_height(sheet::HEADER_ROW + 1, 36)?;
 
@@ -131,14 +132,53 @@ fn build(view: &RosterView) -> Result<Vec<u8>, XlsxError> {
         }
     }
     widths.apply(ws)?;
+    let header_pt = sheet::fit_header_rows(
+        ws,
+        &widths,
+        &header,
+        &[(sheet::HEADER_ROW, 22.0), (sheet::HEADER_ROW + 1, 22.0)],
+    )?;
 
+    // A household's rows stay on one printed page where they fit one: a manual page break
+    // before a household that would cross the page end. The sheet prints scaled to one page
+    // wide, so a page holds the printable height divided by that scale, less the header rows
+    // repeated on it (and, on the first page, the title rows).
+    let scale = (sheet::LANDSCAPE_PRINTABLE_WIDTH_PT / widths.total_points()).min(1.0);
+    let page_pt = sheet::LANDSCAPE_PRINTABLE_PT / scale - header_pt;
+    let mut used = TOP_PT;
+    let mut breaks = Vec::new();
     let mut row = FIRST_DATA_ROW;
     for h in &view.households {
+        let height: f64 = member_lines(&widths, h).iter().map(|l| sheet::row_height(*l)).sum();
+        if used > 0.0 && used + height > page_pt {
+            breaks.push(row);
+            used = 0.0;
+        }
+        used += height;
         row = household(ws, &st, &widths, h, row)?;
+    }
+    if !breaks.is_empty() {
+        ws.set_page_breaks(&breaks)?;
     }
     page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW + 1), FIRST_DATA_ROW, 0)?;
     ws.set_header(format!("&L&\"宋体,加粗\"{}", view.marking));
     wb.save_to_buffer()
+}
+
+/// Heights above the data on the first page: the title and the 填报 line.
+const TOP_PT: f64 = 36.0 + 24.0;
+
+/// The text lines of each row of a household block (one row per member, at least one).
+fn member_lines(widths: &Widths, h: &RosterHousehold) -> Vec<u32> {
+    let mut lines = vec![1u32; h.members.len().max(1)];
+    for (i, m) in h.members.iter().enumerate() {
+        for (j, v) in member_values(m).iter().enumerate() {
+            if let Value::Str(s) = v {
+                lines[i] = lines[i].max(widths.lines(HOUSEHOLD_COLS + j, s));
+            }
+        }
+    }
+    lines
 }
 
 /// Writes one household block from `row`; returns the next free row.

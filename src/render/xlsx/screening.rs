@@ -17,6 +17,11 @@ pub const FIRST_DATA_ROW: u32 = 4;
 /// Signature rows need room for a hand.
 const ROW_PT: f64 = 26.0;
 
+/// The signature block under the table (as on the PDF form).
+pub const SIGN_SURVEYOR: &str = "调查员签字：";
+pub const SIGN_COMMITTEE: &str = "村级组织（盖章）：";
+pub const SIGN_DATE: &str = "填表日期：　　　　年　　月　　日";
+
 /// Widths per column of `screening::COLUMNS` (the header texts come from the view, which fills
 /// in the monitoring line).
 const LAYOUT: [Column; 16] = [
@@ -99,12 +104,18 @@ fn build(view: &ScreeningView, created: NaiveDate) -> Result<Vec<u8>, XlsxError>
         ws.write_string_with_format(sheet::HEADER_ROW, i as u16, h, &st.header)?;
         ws.write_number_with_format(NUMBER_ROW, i as u16, (i + 1) as f64, &st.header)?;
     }
-    ws.set_row_height(sheet::HEADER_ROW, 72)?;
     let notes: Vec<String> = view.rows.iter().map(note).collect();
     for (r, n) in view.rows.iter().zip(&notes) {
         widths.see_row(&values(r, n));
     }
     widths.apply(ws)?;
+    let names: Vec<&str> = view.columns.iter().map(String::as_str).take(LAYOUT.len()).collect();
+    sheet::fit_header_rows(
+        ws,
+        &widths,
+        &sheet::one_row_header(sheet::HEADER_ROW, &names),
+        &[(sheet::HEADER_ROW, 22.0)],
+    )?;
     for (i, (r, n)) in view.rows.iter().zip(&notes).enumerate() {
         let row = FIRST_DATA_ROW + i as u32;
         let v = values(r, n);
@@ -117,6 +128,13 @@ fn build(view: &ScreeningView, created: NaiveDate) -> Result<Vec<u8>, XlsxError>
             .unwrap_or(1);
         ws.set_row_height(row, sheet::row_height(lines).max(ROW_PT))?;
     }
+    // The form's signature block (as on the PDF): one blank row, then the three fields.
+    let sign_row = FIRST_DATA_ROW + view.rows.len() as u32 + 1;
+    sheet::head_line(ws, &st, sign_row, ncols, [SIGN_SURVEYOR, SIGN_COMMITTEE, SIGN_DATE])?;
+    ws.set_row_height(sign_row, ROW_PT)?;
     page_setup(ws, (sheet::HEADER_ROW, NUMBER_ROW), FIRST_DATA_ROW, 0)?;
+    for ws in wb.worksheets_mut() {
+        sheet::internal_header(ws, &view.internal_mark);
+    }
     wb.save_to_buffer()
 }

@@ -270,6 +270,21 @@ pub fn two_row_header<'a>(top: u32, names: &[&'a str], groups: &[(u16, u16, &'a 
     cells
 }
 
+/// A one-row header: one cell per column name on `row`.
+pub fn one_row_header<'a>(row: u32, names: &[&'a str]) -> Vec<HeaderCell<'a>> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, text)| HeaderCell {
+            r0: row,
+            c0: i as u16,
+            r1: row,
+            c1: i as u16,
+            text,
+        })
+        .collect()
+}
+
 pub fn write_header(ws: &mut Worksheet, st: &Styles, cells: &[HeaderCell]) -> Result<(), XlsxError> {
     for h in cells {
         span(ws, h.r0, h.c0, h.r1, h.c1, h.text, &st.header)?;
@@ -316,12 +331,25 @@ impl Widths {
         }
     }
 
-    /// Final width of a column.
+    /// Final width of a column: its content's, at least its minimum. Only wrapped columns stop
+    /// at their maximum (their text wraps); a column that does not wrap is never narrower than
+    /// its longest value, or the value would be cut in print (a centred 吴杰坤（镇干部） in a
+    /// column too narrow prints as 杰坤（镇干).
     pub fn width(&self, col: usize) -> f64 {
         let seen = self.seen.get(col).copied().unwrap_or(0.0) + 2.0;
         let min = self.min.get(col).copied().unwrap_or(6.0);
         let max = self.max.get(col).copied().unwrap_or(40.0);
-        seen.clamp(min, max.max(min))
+        if self.kind(col) == Kind::Wrap {
+            seen.clamp(min, max.max(min))
+        } else {
+            seen.max(min)
+        }
+    }
+
+    /// The columns' total width in points as printed at 100 % (Excel: a unit is the width of a
+    /// digit of the default font, 7 px at 96 dpi, plus 5 px of padding per column).
+    pub fn total_points(&self) -> f64 {
+        (0..self.seen.len()).map(|c| (self.width(c) * 7.0 + 5.0) * 0.75).sum()
     }
 
     pub fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
@@ -348,6 +376,9 @@ pub fn row_height(lines: u32) -> f64 {
     f64::from(lines.max(1)) * 14.5 + 5.0
 }
 
+/// Printable width of an A4 landscape page with `page_setup`'s margins, in points.
+pub const LANDSCAPE_PRINTABLE_WIDTH_PT: f64 = (11.69 - 0.4 - 0.4) * 72.0;
+
 /// Printable height of an A4 landscape page with `page_setup`'s margins, in points, less a
 /// little slack for renderers that round row heights up.
 pub const LANDSCAPE_PRINTABLE_PT: f64 = (8.27 - 0.6 - 0.6) * 72.0 - 12.0;
@@ -365,6 +396,14 @@ pub fn page_setup(ws: &mut Worksheet, repeat: (u32, u32), freeze_row: u32, freez
     ws.set_freeze_panes(freeze_row, freeze_col)?;
     ws.set_footer("&C第 &P 页，共 &N 页");
     Ok(())
+}
+
+/// Prints `mark` (内部资料, from the view: see `documents::is_public`) in red at the right of every
+/// printed page's header; nothing for an empty mark.
+pub fn internal_header(ws: &mut Worksheet, mark: &str) {
+    if !mark.is_empty() {
+        ws.set_header(format!("&R&\"宋体,加粗\"&KFF0000{mark}"));
+    }
 }
 
 /// One cell value of a data row.
@@ -464,6 +503,49 @@ pub fn write_value(ws: &mut Worksheet, row: u32, c: u16, v: &Value, f: &Format) 
     Ok(())
 }
 
+/// Sets the heights of header rows from their text: each header cell's text wrapped at its
+/// (merged) width, bold, with the rows it spans sharing the height (the last row takes what the
+/// others lack). `rows` gives each header row and its least height in points. Call once the
+/// column widths are known. Gives the header's total height in points.
+pub fn fit_header_rows(
+    ws: &mut Worksheet,
+    widths: &Widths,
+    cells: &[HeaderCell],
+    rows: &[(u32, f64)],
+) -> Result<f64, XlsxError> {
+    let mut height: Vec<(u32, f64)> = rows.to_vec();
+    let get = |h: &[(u32, f64)], r: u32| h.iter().find(|x| x.0 == r).map_or(0.0, |x| x.1);
+    // Single-row cells first, then cells over several rows with what is left.
+    let mut order: Vec<&HeaderCell> = cells.iter().collect();
+    order.sort_by_key(|c| c.r1 - c.r0);
+    for c in order {
+        let width: f64 = (c.c0..=c.c1).map(|col| widths.width(usize::from(col))).sum();
+        let needed = header_height(c.text, width);
+        let have: f64 = (c.r0..=c.r1).map(|r| get(&height, r)).sum();
+        if needed > have {
+            match height.iter_mut().find(|x| x.0 == c.r1) {
+                Some(x) => x.1 += needed - have,
+                None => height.push((c.r1, needed)),
+            }
+        }
+    }
+    for (r, h) in &height {
+        ws.set_row_height(*r, *h)?;
+    }
+    Ok(height.iter().map(|x| x.1).sum())
+}
+
+/// Points a bold header text needs at a column width (Excel units): its lines at the width, less
+/// a character's margin, with bold CJK a little wider than regular.
+pub fn header_height(text: &str, width: f64) -> f64 {
+    let usable = (width - 1.0).max(2.0);
+    let lines: u32 = text
+        .split('\n')
+        .map(|part| ((text_width(part) * 1.05 / usable).ceil() as u32).max(1))
+        .sum();
+    row_height(lines)
+}
+
 /// Header names take part in the width, but long ones may wrap onto two lines.
 pub fn see_headers(w: &mut Widths, names: &[&str]) {
     for (i, n) in names.iter().enumerate() {
@@ -491,6 +573,10 @@ mod tests {
         assert_eq!(w.width(1), 20.0);
         assert!(w.lines(1, "从事公益性岗位，一季度补助未及时发放，需要尽快补发到位。") >= 3);
         assert_eq!(w.lines(0, "很长很长很长很长很长很长很长很长很长很长"), 1);
+        // A column that does not wrap grows past its maximum rather than cut its text.
+        let mut c = Widths::new(&[(Kind::Center, 8.0, 12.0)]);
+        c.see(0, "吴杰坤（镇干部）");
+        assert_eq!(c.width(0), 18.0);
     }
 
     #[test]

@@ -149,7 +149,8 @@ fn build(view: &SummaryView) -> Result<Vec<u8>, XlsxError> {
         format!("填报时间：{}", view.head.date_text),
     ];
     form_top(ws, &st, &view.title, 8, [&head[0], &head[1], &head[2]])?;
-    write_header(ws, &st, &header())?;
+    let header = header();
+    write_header(ws, &st, &header)?;
     ws.set_row_height(sheet::HEADER_ROW, 24)?;
     ws.set_row_height(sheet::HEADER_ROW + 1, 22)?;
 
@@ -161,6 +162,12 @@ fn build(view: &SummaryView) -> Result<Vec<u8>, XlsxError> {
         }
     }
     widths.apply(ws)?;
+    sheet::fit_header_rows(
+        ws,
+        &widths,
+        &header,
+        &[(sheet::HEADER_ROW, 24.0), (sheet::HEADER_ROW + 1, 22.0)],
+    )?;
 
     // Unit blocks are kept whole on a page, so each printed block shows its unit's name.
     let mut pages = Pages::new();
@@ -203,6 +210,9 @@ fn build(view: &SummaryView) -> Result<Vec<u8>, XlsxError> {
         ws.set_page_breaks(&pages.breaks)?;
     }
     page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW + 1), FIRST_DATA_ROW, 0)?;
+    for ws in wb.worksheets_mut() {
+        sheet::internal_header(ws, &view.internal_mark);
+    }
     wb.save_to_buffer()
 }
 
