@@ -337,7 +337,7 @@ pub fn vet_ods(bytes: &[u8]) -> Result<(), Refusal> {
                 }
                 "table:table-cell" | "table:covered-table-cell" => {
                     let reps = repeats(&e, "table:number-columns-repeated").min(16_384);
-                    let valued = VALUED.iter().any(|k| e.try_get_attribute(*k).ok().flatten().is_some());
+                    let valued = VALUED.iter().any(|k| e.try_get_attribute(k).ok().flatten().is_some());
                     if !empty || valued {
                         let last_row = row.saturating_add(row_reps - 1);
                         let last_col = col.saturating_add(reps - 1);
@@ -458,8 +458,7 @@ fn collect_sparse<'a>(
     let mut cells = Vec::new();
     let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
     let mut far = (0u32, 0u32);
-    loop {
-        let Some(cell) = next()? else { break };
+    while let Some(cell) = next()? {
         let (r, c) = cell.get_position();
         if r >= EXCEL_MAX_ROWS {
             return Err(format!(
