@@ -580,6 +580,7 @@ fn read_sheet(
     };
     let end_row = range.end().map_or(0, |e| e.0);
     let rows_before = data.rows;
+    let mut caps = super::limits::FileCaps::default();
     let mut rd = Reader {
         src,
         rules,
@@ -607,7 +608,7 @@ fn read_sheet(
         if blank || is_footer(range, row) {
             continue;
         }
-        if let Some((message, fix)) = super::limits::file_caps(rows_before + rows, rd.diags.len()) {
+        if let Some((message, fix)) = caps.check(rows_before + rows, rd.diags) {
             rd.diags.push(Diagnostic::error(
                 Place::cell(
                     src.file.clone(),

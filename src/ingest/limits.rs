@@ -35,25 +35,42 @@ pub const MAX_WORKBOOK_TEXT_BYTES: u64 = 256 << 20;
 /// largest export (about 100,000 member rows) fits twice.
 pub const MAX_FILE_ROWS: usize = 200_000;
 
-/// Problems listed for one file before it is no longer checked: a file with this many has one
+/// Errors listed for one file before it is no longer checked: a file with this many has one
 /// mistake repeated down a whole table, and listing millions of them costs gigabytes.
-pub const MAX_FILE_DIAGNOSTICS: usize = 10_000;
+pub const MAX_FILE_ERRORS: usize = 10_000;
 
-/// Why reading a file stops before its next data row, given the rows read and problems found so
-/// far in it: (message, fix), or `None` to go on.
-pub fn file_caps(rows: usize, diagnostics: usize) -> Option<(String, &'static str)> {
-    if rows >= MAX_FILE_ROWS {
-        return Some((
-            format!("此文件的数据行超过{MAX_FILE_ROWS}行，自此处起未读取"),
-            "把数据拆分成几个较小的文件（例如每村一个）",
-        ));
+/// Diagnostics of any kind (warnings included) listed for one file before it is no longer checked.
+pub const MAX_FILE_DIAGNOSTICS: usize = 100_000;
+
+/// Counts a file's rows and problems as it is read and says when to stop.
+#[derive(Default)]
+pub struct FileCaps {
+    /// Diagnostics already counted, and the errors among them.
+    seen: usize,
+    errors: usize,
+}
+
+impl FileCaps {
+    /// Why reading a file stops before its next data row, given the rows read so far and the
+    /// file's diagnostics (only the new ones are counted): (message, fix), or `None` to go on.
+    pub fn check(&mut self, rows: usize, diagnostics: &[Diagnostic]) -> Option<(String, &'static str)> {
+        if let Some(new) = diagnostics.get(self.seen..) {
+            self.errors += new.iter().filter(|d| d.is_error()).count();
+        }
+        self.seen = diagnostics.len();
+        if rows >= MAX_FILE_ROWS {
+            return Some((
+                format!("此文件的数据行超过{MAX_FILE_ROWS}行，自此处起未读取"),
+                "把数据拆分成几个较小的文件（例如每村一个）",
+            ));
+        }
+        (self.errors >= MAX_FILE_ERRORS || diagnostics.len() >= MAX_FILE_DIAGNOSTICS).then(|| {
+            (
+                format!("此文件已发现{}处问题，自此处起未再检查", diagnostics.len()),
+                "先改正已列出的问题（通常是整列或整表的同一种错误，如重复的行），再重新核查",
+            )
+        })
     }
-    (diagnostics >= MAX_FILE_DIAGNOSTICS).then(|| {
-        (
-            format!("此文件已发现{MAX_FILE_DIAGNOSTICS}处问题，自此处起未再检查"),
-            "先改正已列出的问题（通常是整列或整表的同一种错误，如重复的行），再重新核查",
-        )
-    })
 }
 
 /// Excel's own row limit: a sheet past it did not come from Excel or WPS.
@@ -824,9 +841,33 @@ mod tests {
 
     #[test]
     fn file_caps_stop_at_rows_or_problems() {
-        assert_eq!(file_caps(10, 10), None);
-        assert!(file_caps(MAX_FILE_ROWS, 0).is_some_and(|(m, _)| m.contains("200000行")));
-        assert!(file_caps(1, MAX_FILE_DIAGNOSTICS).is_some_and(|(m, _)| m.contains("未再检查")));
+        let d = |error: bool| {
+            let p = Place::file("a.xlsx");
+            if error {
+                Diagnostic::error(p, "", "", "x", "")
+            } else {
+                Diagnostic::warning(p, "", "", "x", "")
+            }
+        };
+        let mut caps = FileCaps::default();
+        assert_eq!(caps.check(10, &[d(true), d(false)]), None);
+        assert!(
+            caps.check(MAX_FILE_ROWS, &[])
+                .is_some_and(|(m, _)| m.contains("200000行"))
+        );
+        // Errors are counted as they come, over several calls.
+        let mut caps = FileCaps::default();
+        let mut diags: Vec<Diagnostic> = (0..MAX_FILE_ERRORS - 1).map(|_| d(true)).collect();
+        assert_eq!(caps.check(1, &diags), None);
+        diags.extend((0..1000).map(|_| d(false)));
+        assert_eq!(caps.check(2, &diags), None);
+        diags.push(d(true));
+        assert!(caps.check(3, &diags).is_some_and(|(m, _)| m.contains("未再检查")));
+        // Warnings alone stop only at the larger bound.
+        let mut caps = FileCaps::default();
+        let warnings: Vec<Diagnostic> = (0..MAX_FILE_DIAGNOSTICS).map(|_| d(false)).collect();
+        assert!(caps.check(1, &warnings[..MAX_FILE_ERRORS]).is_none());
+        assert!(caps.check(1, &warnings).is_some());
     }
 
     #[test]

@@ -89,6 +89,7 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
     };
     // Set when a file limit stopped the reading (the rest of the file is not read).
     let mut stop = false;
+    let mut caps = super::limits::FileCaps::default();
     for (k, v) in &map {
         if stop {
             break;
@@ -148,7 +149,7 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
                 segs: vec![Seg::Key(&key), Seg::Idx(i)],
                 label: format!("{name}第{}项", i + 1),
             };
-            if let Some((message, fix)) = super::limits::file_caps(data.rows, rd.diags.len()) {
+            if let Some((message, fix)) = caps.check(data.rows, rd.diags) {
                 let loc = match index.locate(&path.segs) {
                     Some((line, col)) if lines_ok => Loc::Line { line, col },
                     _ => Loc::Path(path.label.clone()),
