@@ -1460,17 +1460,322 @@ fn catalogue() -> Vec<Case> {
     // ---- the workspace itself
     c.push(case(
         "a symlink loop below the workspace",
-        Error,
-        "loop",
+        Warning,
+        "村/loop",
         None,
-        &["无法读取"],
+        &["工作区内文件夹", "不沿链接读取"],
         |ws| {
             std::fs::create_dir_all(ws.root().join("村")).unwrap();
+            ws.write("村/甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
             #[cfg(unix)]
             std::os::unix::fs::symlink("..", ws.root().join("村/loop")).unwrap();
         },
     ));
+    catalogue_discovery(&mut c);
     c
+}
+
+/// Runs `check` on the case's workspace again and returns its stdout (for `after` checks on what
+/// was read).
+fn check_stdout(ws: &Ws) -> String {
+    let root = ws.root();
+    run(&["check".as_ref(), root.as_os_str()]).stdout
+}
+
+/// An `after` check: `check` counts exactly `n` households.
+fn households_read(n: usize) -> Option<AfterCheck> {
+    Some(Box::new(move |ws: &Ws, _b: &Run| {
+        let out = check_stdout(ws);
+        if out.contains(&format!("户 {n}，")) {
+            Ok(())
+        } else {
+            Err(format!("expected 户 {n}:\n{out}"))
+        }
+    }))
+}
+
+fn with_after(mut k: Case, after: Option<AfterCheck>) -> Case {
+    k.after = after;
+    k
+}
+
+/// A procedure list for household H001 (stage dates given).
+const PROCEDURE_YAML: &str = "程序:\n- 户编号: 'H001'\n  程序类型: 识别纳入\n  线索来源: 干部排查\n  发现线索: 2024-05-16\n  入户核实: 2024-05-17\n";
+
+/// Discovery: duplicates across files, hidden sheets, unread kinds, links, output folders.
+fn catalogue_discovery(c: &mut Vec<Case>) {
+    let head = id("19800101", 1);
+    let village = household_yaml("H001", &head, "", &member_yaml("张三", &head, "户主"));
+    let v = village.clone();
+    c.push(case(
+        "the same 程序 rows in a second file",
+        Error,
+        "新村（补报）.yaml",
+        Some("新村（补报）.yaml:"),
+        &["登记了两次", "新村.yaml", "识别纳入"],
+        move |ws| {
+            ws.yaml("新村.yaml", &format!("{v}{PROCEDURE_YAML}"));
+            ws.yaml("新村（补报）.yaml", PROCEDURE_YAML);
+        },
+    ));
+    let v = village.clone();
+    c.push(case(
+        "the same 问题 row in a second file",
+        Error,
+        "新村（补报）.yaml",
+        Some("新村（补报）.yaml:"),
+        &["登记了两次", "新村.yaml", "问题"],
+        move |ws| {
+            let problem = "问题:\n- 乡镇: 石桥镇\n  村: 甲村\n  户编号: 'H001'\n  问题层级: 户内\n  问题类型: 防止返贫动态监测\n  具体内容: 收入骤减未及时纳入监测\n  整改措施: 入户核实\n  责任人: 李四\n  责任单位: 镇乡村振兴办\n  整改时限: 2024-06-20\n";
+            ws.yaml("新村.yaml", &format!("{v}{problem}"));
+            ws.yaml("新村（补报）.yaml", problem);
+        },
+    ));
+    let v = village.clone();
+    c.push(case(
+        "the same 进度 report twice",
+        Error,
+        "进度2.yaml",
+        Some("进度2.yaml:"),
+        &["登记了两次", "进度1.yaml", "全面培训部署"],
+        move |ws| {
+            let report = "进度:\n- 单位: 石桥镇\n  节点: 全面培训部署\n  完成日期: 2024-05-09\n";
+            ws.yaml("新村.yaml", &v);
+            ws.yaml("进度1.yaml", report);
+            ws.yaml("进度2.yaml", report);
+        },
+    ));
+    c.push(with_after(
+        case(
+            "a household on a hidden sheet",
+            Warning,
+            "隐藏.xlsx",
+            Some("隐藏.xlsx › 补充户"),
+            &["隐藏", "照常读取"],
+            |ws| {
+                ws.xlsx("隐藏.xlsx", |wb| {
+                    let s = wb.add_worksheet();
+                    s.set_name("户").unwrap();
+                    row(s, 0, HH_HEADERS);
+                    row(s, 1, &hh_row_refs(&hh_row(1)));
+                    let h = wb.add_worksheet();
+                    h.set_name("补充户").unwrap();
+                    h.set_hidden(true);
+                    row(h, 0, HH_HEADERS);
+                    row(h, 1, &hh_row_refs(&hh_row(2)));
+                });
+            },
+        ),
+        households_read(2),
+    ));
+    c.push(case(
+        "a very hidden sheet",
+        Warning,
+        "深度隐藏.xlsx",
+        Some("深度隐藏.xlsx › 补充户"),
+        &["深度隐藏", "照常读取", "Alt+F11"],
+        |ws| {
+            let b = xlsx_bytes(|wb| {
+                let s = wb.add_worksheet();
+                s.set_name("户").unwrap();
+                row(s, 0, HH_HEADERS);
+                row(s, 1, &hh_row_refs(&hh_row(1)));
+                let h = wb.add_worksheet();
+                h.set_name("补充户").unwrap();
+                h.set_hidden(true);
+                row(h, 0, HH_HEADERS);
+                row(h, 1, &hh_row_refs(&hh_row(2)));
+            });
+            ws.write(
+                "深度隐藏.xlsx",
+                &patch_xlsx(&b, "xl/workbook.xml", |x| {
+                    x.replace("state=\"hidden\"", "state=\"veryHidden\"")
+                }),
+            );
+        },
+    ));
+    for (file, ext) in [
+        ("甲村.csv", ".csv"),
+        ("甲村.et", ".et"),
+        ("照片.jpg", ".jpg"),
+        ("报告.docx", ".docx"),
+    ] {
+        c.push(case(
+            "a file kind that is not read",
+            Warning,
+            file,
+            None,
+            &["未读取", ext],
+            move |ws| {
+                ws.write("甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+                ws.write(&format!("村级数据/{file}"), "户编号,户主姓名\nH009,王五\n".as_bytes());
+            },
+        ));
+    }
+    c.push(case(
+        "only unreadable files",
+        Warning,
+        "工作区",
+        None,
+        &["没有可读取的数据文件"],
+        |ws| {
+            ws.write("甲村.csv", "户编号,户主姓名\nH009,王五\n".as_bytes());
+        },
+    ));
+    c.push(case(
+        "no data files at all",
+        Warning,
+        "工作区",
+        None,
+        &["没有数据文件"],
+        |_| {},
+    ));
+    c.push(with_after(
+        // Read: its rows get the same checks as an .xlsx's.
+        case(
+            "an .xlsm workbook is read",
+            Warning,
+            "甲村.xlsm",
+            Some("甲村.xlsm › 户 › H3"),
+            &["列出了0名成员"],
+            |ws| {
+                ws.write("甲村.xlsm", &household_book(HH_HEADERS, &[hh_row(1), hh_row(2)]));
+            },
+        ),
+        households_read(2),
+    ));
+    c.push(with_after(
+        case(
+            "an output folder inside the workspace (marker)",
+            Warning,
+            "生成结果",
+            None,
+            &["fangpin 生成的输出", "不当作数据读取"],
+            |ws| {
+                ws.write("甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+                ws.write("生成结果/.fangpin-output", b"");
+                ws.write("生成结果/旧/甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(2)]));
+            },
+        ),
+        households_read(1),
+    ));
+    c.push(with_after(
+        case(
+            "an older output folder inside the workspace (manifest)",
+            Warning,
+            "村级数据/上次",
+            None,
+            &["fangpin 生成的输出"],
+            |ws| {
+                ws.write("甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+                ws.write("村级数据/上次/manifest.json", br#"{"fangpin": "0.1.0", "outputs": []}"#);
+                ws.write(
+                    "村级数据/上次/石桥镇/监测对象名册.xlsx",
+                    &household_book(HH_HEADERS, &[hh_row(2)]),
+                );
+            },
+        ),
+        households_read(1),
+    ));
+    c.push(with_after(
+        case(
+            "a manifest.json that is not fangpin's does not hide data",
+            Warning,
+            "村级数据/manifest.json",
+            None,
+            &[".json", "未读取"],
+            |ws| {
+                ws.write("村级数据/manifest.json", br#"{"name": "x"}"#);
+                ws.write("村级数据/甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+            },
+        ),
+        households_read(1),
+    ));
+    #[cfg(unix)]
+    {
+        c.push(with_after(
+            case(
+                "a symlink to a folder outside the workspace",
+                Warning,
+                "村级数据/外部",
+                None,
+                &["工作区以外", "未读取"],
+                |ws| {
+                    ws.write("甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+                    let outside = ws.dir.path().join("外部数据");
+                    std::fs::create_dir_all(&outside).unwrap();
+                    std::fs::write(outside.join("乙村.xlsx"), household_book(HH_HEADERS, &[hh_row(2)])).unwrap();
+                    std::fs::create_dir_all(ws.root().join("村级数据")).unwrap();
+                    std::os::unix::fs::symlink(&outside, ws.root().join("村级数据/外部")).unwrap();
+                },
+            ),
+            households_read(1),
+        ));
+        c.push(with_after(
+            case(
+                "a symlink to the filesystem root",
+                Warning,
+                "村级数据/root",
+                None,
+                &["工作区以外"],
+                |ws| {
+                    ws.write("甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+                    std::fs::create_dir_all(ws.root().join("村级数据")).unwrap();
+                    std::os::unix::fs::symlink("/", ws.root().join("村级数据/root")).unwrap();
+                },
+            ),
+            Some(Box::new(|ws: &Ws, b: &Run| {
+                // Not walking the filesystem: the whole build takes seconds, not minutes.
+                if b.elapsed > Duration::from_secs(30) {
+                    return Err(format!("build took {:?}", b.elapsed));
+                }
+                households_read(1).unwrap()(ws, b)
+            })),
+        ));
+        c.push(case(
+            "a symlink to a file outside the workspace",
+            Warning,
+            "乙村.xlsx",
+            None,
+            &["工作区以外"],
+            |ws| {
+                ws.write("甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+                let outside = ws.dir.path().join("乙村.xlsx");
+                std::fs::write(&outside, household_book(HH_HEADERS, &[hh_row(2)])).unwrap();
+                std::os::unix::fs::symlink(&outside, ws.root().join("乙村.xlsx")).unwrap();
+            },
+        ));
+        c.push(with_after(
+            case(
+                "a symlink beside its target inside the workspace",
+                Warning,
+                "链接.xlsx",
+                None,
+                &["同一个文件", "未重复读取"],
+                |ws| {
+                    ws.write("甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+                    std::os::unix::fs::symlink("甲村.xlsx", ws.root().join("链接.xlsx")).unwrap();
+                },
+            ),
+            households_read(1),
+        ));
+        c.push(case(
+            "a FIFO named like a workbook",
+            Warning,
+            "管道.xlsx",
+            None,
+            &["不是普通文件"],
+            |ws| {
+                ws.write("甲村.xlsx", &household_book(HH_HEADERS, &[hh_row(1)]));
+                let ok = std::process::Command::new("mkfifo")
+                    .arg(ws.root().join("管道.xlsx"))
+                    .status()
+                    .unwrap()
+                    .success();
+                assert!(ok, "mkfifo");
+            },
+        ));
+    }
 }
 
 // ------------------------------------------------------------------ checking one case
@@ -1654,4 +1959,247 @@ fn catalogue_of_malformed_inputs() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+// ------------------------------------------------------------------ bounded resources
+
+/// Peak resident memory of a finished child, polled from /proc while it runs (VmHWM only grows,
+/// so the last reading is within one poll interval of the true peak).
+struct Measured {
+    run: Run,
+    peak_kb: u64,
+}
+
+fn run_measured(args: &[&std::ffi::OsStr]) -> Measured {
+    use std::process::Stdio;
+    let started = Instant::now();
+    let mut child = command(args, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let mut peak_kb = 0;
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&status_path)
+            && let Some(line) = text.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            peak_kb = peak_kb.max(line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0));
+        }
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Measured {
+        run: Run {
+            code: status.and_then(|s| s.code()),
+            stdout: t_out.join().unwrap(),
+            stderr: t_err.join().unwrap(),
+            elapsed: started.elapsed(),
+        },
+        peak_kb,
+    }
+}
+
+/// An xlsx package written part by part (sheet XML streamed from `rows`), so multi-million-row
+/// sheets are generated in seconds without rust_xlsxwriter.
+fn raw_xlsx(shared: &[String], rows: impl Iterator<Item = String>) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().large_file(true);
+    let parts: [(&str, &str); 4] = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="户" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+        ),
+    ];
+    for (name, text) in parts {
+        w.start_file(name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.start_file("xl/sharedStrings.xml", opts).unwrap();
+    w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#)
+        .unwrap();
+    for t in shared {
+        w.write_all(b"<si><t>").unwrap();
+        w.write_all(t.as_bytes()).unwrap();
+        w.write_all(b"</t></si>").unwrap();
+    }
+    w.write_all(b"</sst>").unwrap();
+    w.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#)
+        .unwrap();
+    let mut buf = String::new();
+    for r in rows {
+        buf.push_str(&r);
+        if buf.len() > 1 << 20 {
+            w.write_all(buf.as_bytes()).unwrap();
+            buf.clear();
+        }
+    }
+    w.write_all(buf.as_bytes()).unwrap();
+    w.write_all(b"</sheetData></worksheet>").unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+/// Shared strings: the household headers, then one valid household row's values.
+fn household_strings(name_cell: Option<String>) -> Vec<String> {
+    let mut v: Vec<String> = HH_HEADERS.iter().map(|s| s.to_string()).collect();
+    let mut r = hh_row(1);
+    if let Some(n) = name_cell {
+        r[3] = n;
+    }
+    v.extend(r.into_iter().map(|x| x.trim_start_matches("#n").to_string()));
+    v
+}
+
+/// A sheet row whose cells are the shared strings `first..first+9` (row numbers left implicit,
+/// as some generators write them).
+fn shared_row(first: usize) -> String {
+    let mut r = String::from("<row>");
+    for i in 0..HH_HEADERS.len() {
+        r.push_str(&format!(r#"<c t="s"><v>{}</v></c>"#, first + i));
+    }
+    r.push_str("</row>");
+    r
+}
+
+/// An .ods with the household header and one data row repeated `times` times.
+fn repeated_ods(times: u64) -> Vec<u8> {
+    let cell =
+        |v: &str| format!(r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#);
+    let header: String = HH_HEADERS.iter().map(|h| cell(h)).collect();
+    let data: String = hh_row(1).iter().map(|v| cell(v.trim_start_matches("#n"))).collect();
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="户"><table:table-row>{header}</table:table-row><table:table-row table:number-rows-repeated="{times}">{data}</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    zip_bytes(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        ("META-INF/manifest.xml", manifest.as_bytes()),
+        ("content.xml", content.as_bytes()),
+    ])
+}
+
+/// The issue's resource reproductions (and one just under the limits), each run through `check`
+/// with its peak memory measured: refused or read calmly, in bounded memory and time.
+#[test]
+fn oversized_inputs_are_read_in_bounded_memory() {
+    const MAX_PEAK_KB: u64 = 1536 * 1024;
+    let n = HH_HEADERS.len();
+    type Make = Box<dyn Fn() -> Vec<u8>>;
+    let cases: Vec<(&str, &str, Make, &[&str])> = vec![
+        (
+            ".ods with 1,040,000 repeated rows",
+            "重复行.ods",
+            Box::new(|| repeated_ods(1_040_000)),
+            &["重复行列展开后范围过大", "上限500万个单元格"],
+        ),
+        (
+            ".ods with 550,000 repeated rows (under the cell limit)",
+            "重复行.ods",
+            Box::new(|| repeated_ods(550_000)),
+            &["数据行超过200000行", "户 › A200002"],
+        ),
+        (
+            "xlsx with 3 million identical rows",
+            "三百万行.xlsx",
+            Box::new(move || {
+                raw_xlsx(
+                    &household_strings(None),
+                    std::iter::once(shared_row(0)).chain((0..3_000_000).map(move |_| shared_row(n))),
+                )
+            }),
+            &["超过 Excel 的行数上限", "1048576行"],
+        ),
+        (
+            "xlsx with 600,000 identical rows (under Excel's limit)",
+            "百万行.xlsx",
+            Box::new(move || {
+                raw_xlsx(
+                    &household_strings(None),
+                    std::iter::once(shared_row(0)).chain((0..600_000).map(move |_| shared_row(n))),
+                )
+            }),
+            &["使用范围过大", "上限500万"],
+        ),
+        (
+            "xlsx with one 300-million-character cell",
+            "长单元格.xlsx",
+            Box::new(move || {
+                raw_xlsx(
+                    &household_strings(Some("x".repeat(300_000_000))),
+                    [shared_row(0), shared_row(n)].into_iter(),
+                )
+            }),
+            &["xl/sharedStrings.xml", "超过4 MB", "32767个字符"],
+        ),
+    ];
+    let only = std::env::var("BAD_INPUT_CASE").ok();
+    let mut report = Vec::new();
+    let mut fails = Vec::new();
+    for (name, file, make, words) in cases {
+        if only.as_deref().is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        let ws = Ws::new();
+        ws.write(file, &make());
+        let root = ws.root();
+        let m = run_measured(&["check".as_ref(), root.as_os_str()]);
+        let all = m.run.all();
+        report.push(format!("{name}: {} KB peak, {:?}", m.peak_kb, m.run.elapsed));
+        if m.run.code != Some(2) {
+            fails.push(format!(
+                "[{name}] exit {:?}, want 2\n{}",
+                m.run.code,
+                &all[..all.len().min(3000)]
+            ));
+        }
+        let line = all
+            .lines()
+            .find(|l| l.contains("[错误]") && l.contains(file) && words.iter().all(|w| l.contains(w)));
+        if line.is_none() {
+            fails.push(format!(
+                "[{name}] no error naming {file} with {words:?}\n{}",
+                &all[..all.len().min(3000)]
+            ));
+        }
+        if all.contains("panicked") || all.contains("memory allocation") {
+            fails.push(format!("[{name}] aborted\n{}", m.run.stderr));
+        }
+        if m.peak_kb == 0 || m.peak_kb > MAX_PEAK_KB {
+            fails.push(format!("[{name}] peak {} KB (limit {MAX_PEAK_KB} KB)", m.peak_kb));
+        }
+    }
+    eprintln!("{}", report.join("\n"));
+    assert!(fails.is_empty(), "{}", fails.join("\n\n"));
 }

@@ -1,4 +1,4 @@
-//! Excel ingest: arbitrary bytes as an .xlsx, .xls or .ods village workbook (the first byte picks
+//! Excel ingest: arbitrary bytes as an .xlsx, .xlsm, .xlsb, .xls or .ods village workbook (the first byte picks
 //! the extension) go through calamine, header recognition, field checks, linking and the rules.
 //! Never a panic or an abort, and every diagnostic names the file.
 #![no_main]
@@ -11,10 +11,13 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, bytes)) = data.split_first() else {
         return;
     };
-    let name = match pick % 4 {
-        0 | 1 => "甲村.xlsx",
+    // Bytes 0–3 keep their meaning from before .xlsb / .xlsm were read (the committed seeds).
+    let name = match pick % 8 {
+        0 | 1 | 6 => "甲村.xlsx",
         2 => "甲村.xls",
-        _ => "甲村.ods",
+        3 | 7 => "甲村.ods",
+        4 => "甲村.xlsb",
+        _ => "甲村.xlsm",
     };
     let ws = fangpin::ingest::load_in_memory(CAMPAIGN, None, &[(name, bytes)]).expect("the campaign is valid");
     for d in &ws.diagnostics {

@@ -1,4 +1,4 @@
-//! Excel / WPS / LibreOffice workbooks (xlsx, xls, ods) via calamine.
+//! Excel / WPS / LibreOffice workbooks (xlsx, xlsm, xlsb, xls, ods) via calamine.
 //!
 //! Each sheet is recognised by its header row (found wherever it is), mapped through the alias
 //! table, and its rows handed to the shared builders. Vertically merged cells give their value to
@@ -9,7 +9,9 @@ use super::fields::{Field, Header, SheetKind, detect_kind, match_header, normali
 use super::record::{Cell, Loc, Reader, Record, Source};
 use super::values::trim;
 use crate::model::{Diagnostic, Place, RulesFile};
-use calamine::{Data, Dimensions, Ods, Range, Reader as _, SheetType, Xls, Xlsx, open_workbook_from_rs};
+use calamine::{
+    Data, Dimensions, Ods, Range, Reader as _, Sheet, SheetType, SheetVisible, Xls, Xlsb, Xlsx, open_workbook_from_rs,
+};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -22,11 +24,20 @@ pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) ->
     let mut data = FileData::default();
     let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     let looks_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    // Files that would cost too much to read are refused before any parser sees them, with a
+    // message of their own (they are not damaged, and need another fix).
+    // (A panic inside the zip reader is left for the guarded open below to report.)
+    let vetted = super::limits::quietly(|| std::panic::catch_unwind(|| vet(&ext, &bytes)));
+    if let Ok(Err(r)) = vetted {
+        data.diagnostics
+            .push(Diagnostic::error(Place::file(rel), "", "", r.message, r.fix));
+        return data;
+    }
     // calamine is trusted with nothing: a panic inside it is an unreadable file, not a crash.
     let sheets = match super::limits::contained(|| open(&ext, &bytes)) {
         Ok(s) => s,
         Err(e) => {
-            let hint = if ext == "xlsx" && looks_ole {
+            let hint = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb") && looks_ole {
                 "文件设有打开密码（已加密），或其实是旧版 .xls 文件"
             } else {
                 "文件已损坏、设有打开密码，或扩展名与实际格式不符"
@@ -50,7 +61,11 @@ pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) ->
         };
         match sheet.range {
             Ok(range) => {
-                anything |= range.used_cells().any(|(_, _, d)| !is_blank(d));
+                let used = range.used_cells().any(|(_, _, d)| !is_blank(d));
+                anything |= used;
+                if used && let Some(w) = hidden_sheet_warning(rel, &sheet.name, sheet.visible) {
+                    data.diagnostics.push(w);
+                }
                 let merges = MergeIndex::new(&sheet.merges);
                 read_sheet(&src, &range, &merges, ctx, rules, &mut data);
             }
@@ -79,6 +94,30 @@ struct RawSheet {
     name: String,
     range: Result<Range<Data>, String>,
     merges: Vec<Dimensions>,
+    visible: SheetVisible,
+}
+
+impl RawSheet {
+    fn new(sheet: &Sheet, range: Result<Range<Data>, String>, merges: Vec<Dimensions>) -> RawSheet {
+        RawSheet {
+            name: sheet.name.clone(),
+            range,
+            merges,
+            visible: sheet.visible,
+        }
+    }
+}
+
+/// Zip-based formats: their parts are vetted for size before calamine inflates them, and an .ods
+/// also for how far its repeated rows and columns expand.
+fn vet(ext: &str, bytes: &[u8]) -> Result<(), super::limits::Refusal> {
+    if matches!(ext, "xlsx" | "xlsm" | "xlsb" | "ods") {
+        super::limits::vet_zip(bytes)?;
+    }
+    if ext == "ods" {
+        super::limits::vet_ods(bytes)?;
+    }
+    Ok(())
 }
 
 fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
@@ -92,68 +131,91 @@ fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
         "xls" => {
             let mut wb: Xls<_> =
                 open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsError| e.to_string())?;
-            for name in worksheet_names(wb.sheets_metadata()) {
-                let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
-                let range = wb.worksheet_range(&name).map_err(|e| e.to_string());
-                out.push(RawSheet { name, range, merges });
+            for sheet in worksheets(wb.sheets_metadata()) {
+                let merges = wb.merge_cells_by_sheet_name(&sheet.name).unwrap_or_default();
+                let range = wb.worksheet_range(&sheet.name).map_err(|e| e.to_string());
+                out.push(RawSheet::new(&sheet, range, merges));
             }
         }
         "ods" => {
-            super::limits::vet_ods(bytes)?;
             // calamine does not expose ODS merged regions; repeated household columns still work.
             let mut wb: Ods<_> =
                 open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::OdsError| e.to_string())?;
-            for name in worksheet_names(wb.sheets_metadata()) {
-                let range = wb.worksheet_range(&name).map_err(|e| e.to_string());
-                out.push(RawSheet {
-                    name,
-                    range,
-                    merges: Vec::new(),
-                });
+            for sheet in worksheets(wb.sheets_metadata()) {
+                let range = wb.worksheet_range(&sheet.name).map_err(|e| e.to_string());
+                out.push(RawSheet::new(&sheet, range, Vec::new()));
             }
         }
+        "xlsb" => {
+            // calamine reads no merged regions from .xlsb; repeated household columns still work.
+            let mut wb: Xlsb<_> =
+                open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsbError| e.to_string())?;
+            let mut budget = super::limits::Budget::new();
+            for sheet in worksheets(wb.sheets_metadata()) {
+                let range = super::limits::xlsb_range(&mut wb, &sheet.name, &mut budget);
+                out.push(RawSheet::new(&sheet, range, Vec::new()));
+            }
+        }
+        // .xlsx and .xlsm (the same package with macros, which are never run).
         _ => {
             let mut wb: Xlsx<_> =
                 open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| e.to_string())?;
-            let names = worksheet_names(wb.sheets_metadata());
+            let sheets = worksheets(wb.sheets_metadata());
             // calamine reads merged regions by scanning the sheet XML a second time; do that on a
             // second reader in parallel with the cell data (it is a third of the time on big sheets).
             let (ranges, merges) = rayon::join(
                 || {
                     super::limits::quietly(|| {
-                        names
+                        let mut budget = super::limits::Budget::new();
+                        sheets
                             .iter()
-                            .map(|n| super::limits::xlsx_range(&mut wb, n))
+                            .map(|s| super::limits::xlsx_range(&mut wb, &s.name, &mut budget))
                             .collect::<Vec<_>>()
                     })
                 },
                 || {
                     super::limits::quietly(|| match open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
-                        Ok(mut second) => names
+                        Ok(mut second) => sheets
                             .iter()
-                            .map(|n| second.merge_cells_by_sheet_name(n).unwrap_or_default())
+                            .map(|s| second.merge_cells_by_sheet_name(&s.name).unwrap_or_default())
                             .collect::<Vec<_>>(),
-                        Err(_) => vec![Vec::new(); names.len()],
+                        Err(_) => vec![Vec::new(); sheets.len()],
                     })
                 },
             );
-            for ((name, range), merges) in names.iter().zip(ranges).zip(merges) {
-                out.push(RawSheet {
-                    name: name.clone(),
-                    range,
-                    merges,
-                });
+            for ((sheet, range), merges) in sheets.iter().zip(ranges).zip(merges) {
+                out.push(RawSheet::new(sheet, range, merges));
             }
         }
     }
     Ok(out)
 }
 
-fn worksheet_names(meta: &[calamine::Sheet]) -> Vec<String> {
-    meta.iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect()
+fn worksheets(meta: &[Sheet]) -> Vec<Sheet> {
+    meta.iter().filter(|s| s.typ == SheetType::WorkSheet).cloned().collect()
+}
+
+/// The warning for a hidden sheet that holds something: it is read like any other (a clerk who
+/// hid it still handed it in), and the warning says so, so nothing on it is printed unseen.
+fn hidden_sheet_warning(rel: &str, sheet: &str, visible: SheetVisible) -> Option<Diagnostic> {
+    let (what, fix) = match visible {
+        SheetVisible::Visible => return None,
+        SheetVisible::Hidden => (
+            "隐藏",
+            "在 Excel 或 WPS 中右键工作表标签，选“取消隐藏”核对其中的数据；不应上报的数据请删除该工作表",
+        ),
+        SheetVisible::VeryHidden => (
+            "深度隐藏（在 Excel 的“取消隐藏”中也看不到）",
+            "在 Excel 中按 Alt+F11，在属性窗口把该表的 Visible 改为 -1 后核对；不应上报的数据请删除该工作表",
+        ),
+    };
+    Some(Diagnostic::warning(
+        Place::sheet(rel, sheet.to_string()),
+        "",
+        "",
+        format!("工作表“{sheet}”是{what}的工作表，其中的数据已照常读取"),
+        fix,
+    ))
 }
 
 /// Vertical merged regions per column: a covered cell takes the value of the region's top cell.
@@ -517,6 +579,8 @@ fn read_sheet(
         cols,
     };
     let end_row = range.end().map_or(0, |e| e.0);
+    let rows_before = data.rows;
+    let mut caps = super::limits::FileCaps::default();
     let mut rd = Reader {
         src,
         rules,
@@ -543,6 +607,21 @@ fn read_sheet(
             .all(|&c| range.get_value((row, c)).is_none_or(is_blank));
         if blank || is_footer(range, row) {
             continue;
+        }
+        if let Some((message, fix)) = caps.check(rows_before + rows, rd.diags) {
+            rd.diags.push(Diagnostic::error(
+                Place::cell(
+                    src.file.clone(),
+                    src.sheet.clone().unwrap_or_default(),
+                    row,
+                    map.first_col,
+                ),
+                "",
+                "",
+                message,
+                fix,
+            ));
+            break;
         }
         rows += 1;
         let rec = ExcelRow { map: &map, row };

@@ -11,7 +11,7 @@
 //!   too, so longer text is an input error rather than a failed build.
 
 use crate::model::{Diagnostic, Place};
-use calamine::{Cell, Data, DataRef, Range, Xlsx, XlsxError};
+use calamine::{Cell, Data, DataRef, Range, Xlsb, Xlsx, XlsxError};
 use std::borrow::Cow;
 use std::io::{Read, Seek};
 
@@ -20,7 +20,61 @@ pub const MAX_FLOW_DEPTH: usize = 128;
 
 /// Largest bounding box of a sheet's used cells (rows × columns) that is read. A real village
 /// table is far below it (100,000 member rows × 40 columns); a far-away stray value is far above.
-pub const MAX_SHEET_CELLS: u64 = 20_000_000;
+/// It also bounds memory: the box is stored densely (32 bytes a cell) and every data row becomes
+/// records and maybe diagnostics, so 3 million identical rows stop here, not at several GB.
+pub const MAX_SHEET_CELLS: u64 = 5_000_000;
+
+/// Non-empty cells read from one workbook, all sheets together.
+pub const MAX_WORKBOOK_CELLS: u64 = 5_000_000;
+
+/// Bytes of cell text read from one workbook, all sheets together (each cell holds its own copy).
+pub const MAX_WORKBOOK_TEXT_BYTES: u64 = 256 << 20;
+
+/// Data rows read from one file (all sheets or lists). Memory grows with every row kept (a record
+/// and its diagnostics, about 2.5 KB in all); 200,000 rows stay far below 1.5 GB, and a township's
+/// largest export (about 100,000 member rows) fits twice.
+pub const MAX_FILE_ROWS: usize = 200_000;
+
+/// Errors listed for one file before it is no longer checked: a file with this many has one
+/// mistake repeated down a whole table, and listing millions of them costs gigabytes.
+pub const MAX_FILE_ERRORS: usize = 10_000;
+
+/// Diagnostics of any kind (warnings included) listed for one file before it is no longer checked.
+pub const MAX_FILE_DIAGNOSTICS: usize = 100_000;
+
+/// Counts a file's rows and problems as it is read and says when to stop.
+#[derive(Default)]
+pub struct FileCaps {
+    /// Diagnostics already counted, and the errors among them.
+    seen: usize,
+    errors: usize,
+}
+
+impl FileCaps {
+    /// Why reading a file stops before its next data row, given the rows read so far and the
+    /// file's diagnostics (only the new ones are counted): (message, fix), or `None` to go on.
+    pub fn check(&mut self, rows: usize, diagnostics: &[Diagnostic]) -> Option<(String, &'static str)> {
+        if let Some(new) = diagnostics.get(self.seen..) {
+            self.errors += new.iter().filter(|d| d.is_error()).count();
+        }
+        self.seen = diagnostics.len();
+        if rows >= MAX_FILE_ROWS {
+            return Some((
+                format!("此文件的数据行超过{MAX_FILE_ROWS}行，自此处起未读取"),
+                "把数据拆分成几个较小的文件（例如每村一个）",
+            ));
+        }
+        (self.errors >= MAX_FILE_ERRORS || diagnostics.len() >= MAX_FILE_DIAGNOSTICS).then(|| {
+            (
+                format!("此文件已发现{}处问题，自此处起未再检查", diagnostics.len()),
+                "先改正已列出的问题（通常是整列或整表的同一种错误，如重复的行），再重新核查",
+            )
+        })
+    }
+}
+
+/// Excel's own row limit: a sheet past it did not come from Excel or WPS.
+pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
 
 /// Longest text accepted in one cell or YAML value: Excel's own limit per cell.
 pub const MAX_TEXT_CHARS: usize = 32_767;
@@ -211,11 +265,26 @@ pub fn contained<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> 
         .unwrap_or_else(|_| Err("表格内部结构异常，读取程序无法解析".to_string()))
 }
 
+/// A workbook refused before it is parsed, because reading it would cost too much memory or time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// What is wrong and which limit it passes.
+    pub message: String,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+fn refuse(message: String, fix: &'static str) -> Refusal {
+    Refusal { message, fix }
+}
+
 /// An OpenDocument spreadsheet whose repeated rows and columns would expand past
 /// [`MAX_SHEET_CELLS`] (a 1 KB file can ask calamine for gigabytes). Streams `content.xml` and
-/// takes each table's bounding box of cells that may hold something, as calamine expands it.
-/// Files that are not readable zips are left to calamine to report.
-pub fn vet_ods(bytes: &[u8]) -> Result<(), String> {
+/// takes each table's bounding box of cells that may hold something, as calamine expands it: a
+/// cell with content, a value attribute or a formula (calamine keeps formula-only cells too). The
+/// boxes of all tables together are bounded as well (calamine reads every table at open), and so
+/// is the text the expanded cells copy. Files that are not readable zips are left to calamine.
+pub fn vet_ods(bytes: &[u8]) -> Result<(), Refusal> {
     use quick_xml::events::{BytesStart, Event};
     let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
         return Ok(());
@@ -232,11 +301,27 @@ pub fn vet_ods(bytes: &[u8]) -> Result<(), String> {
             .unwrap_or(1)
             .max(1)
     };
+    // Attributes that give a cell a value (or a formula) without any content inside it.
+    const VALUED: &[&str] = &[
+        "office:value-type",
+        "office:value",
+        "office:string-value",
+        "office:date-value",
+        "office:time-value",
+        "office:boolean-value",
+        "table:formula",
+    ];
     // Per table: next row, current row's repeat and next column, and the box (rows, columns).
     let (mut row, mut row_reps, mut col) = (0u64, 1u64, 0u64);
     let mut bounds: Option<(u64, u64, u64, u64)> = None;
     let mut table = String::new();
+    // The boxes of the tables already read, and the text the expanded cells copy.
+    let (mut done_cells, mut text) = (0u64, 0u64);
+    // Copies of the open cell's text (its column repeats × the row's repeats) and that text's length.
+    let mut open_cell: Option<(u64, u64)> = None;
     let mut buf = Vec::new();
+    let box_cells =
+        |b: Option<(u64, u64, u64, u64)>| b.map_or(0, |(r0, r1, c0, c1)| (r1 - r0 + 1).saturating_mul(c1 - c0 + 1));
     loop {
         let event = match reader.read_event_into(&mut buf) {
             Ok(Event::Eof) | Err(_) => break,
@@ -250,6 +335,7 @@ pub fn vet_ods(bytes: &[u8]) -> Result<(), String> {
         if let Some(e) = start {
             match e.name().as_ref() {
                 "table:table" => {
+                    done_cells = done_cells.saturating_add(box_cells(bounds));
                     (row, bounds) = (0, None);
                     table = e
                         .try_get_attribute("table:name")
@@ -260,7 +346,7 @@ pub fn vet_ods(bytes: &[u8]) -> Result<(), String> {
                 }
                 "table:table-row" => {
                     // calamine caps rows at Excel's maximum.
-                    row_reps = repeats(&e, "table:number-rows-repeated").min(1_048_576);
+                    row_reps = repeats(&e, "table:number-rows-repeated").min(u64::from(EXCEL_MAX_ROWS));
                     col = 0;
                     if empty {
                         row = row.saturating_add(row_reps);
@@ -268,8 +354,8 @@ pub fn vet_ods(bytes: &[u8]) -> Result<(), String> {
                 }
                 "table:table-cell" | "table:covered-table-cell" => {
                     let reps = repeats(&e, "table:number-columns-repeated").min(16_384);
-                    // A cell with a value type, or with content inside, may hold something.
-                    if !empty || e.try_get_attribute("office:value-type").ok().flatten().is_some() {
+                    let valued = VALUED.iter().any(|k| e.try_get_attribute(k).ok().flatten().is_some());
+                    if !empty || valued {
                         let last_row = row.saturating_add(row_reps - 1);
                         let last_col = col.saturating_add(reps - 1);
                         bounds = Some(match bounds {
@@ -279,49 +365,148 @@ pub fn vet_ods(bytes: &[u8]) -> Result<(), String> {
                         if let Some((r0, r1, c0, c1)) = bounds
                             && (r1 - r0 + 1).saturating_mul(c1 - c0 + 1) > MAX_SHEET_CELLS
                         {
-                            return Err(format!(
-                                "工作表“{table}”的重复行列展开后范围过大（约{}行×{}列），无法读取。请删除表格以外多余的行和列后另存为 .xlsx",
-                                r1 - r0 + 1,
-                                c1 - c0 + 1
+                            return Err(refuse(
+                                format!(
+                                    "工作表“{table}”的重复行列展开后范围过大（约{}行×{}列，上限{}万个单元格），未读取",
+                                    r1 - r0 + 1,
+                                    c1 - c0 + 1,
+                                    MAX_SHEET_CELLS / 10_000
+                                ),
+                                "在 WPS 或 LibreOffice 中删除表格以外多余的行和列（或整行重复的内容）后另存为 .xlsx",
                             ));
+                        }
+                        if done_cells.saturating_add(box_cells(bounds)) > MAX_WORKBOOK_CELLS {
+                            return Err(refuse(
+                                format!(
+                                    "工作簿各工作表的重复行列展开后合计超过{}万个单元格（在工作表“{table}”处），未读取",
+                                    MAX_WORKBOOK_CELLS / 10_000
+                                ),
+                                "删除多余的行和列，或把数据拆分成几个较小的文件（例如每村一个）",
+                            ));
+                        }
+                        let copies = reps.saturating_mul(row_reps);
+                        let attr_len = e
+                            .try_get_attribute("office:string-value")
+                            .ok()
+                            .flatten()
+                            .map_or(0, |a| a.value.len() as u64);
+                        text = text.saturating_add(attr_len.saturating_mul(copies));
+                        if !empty {
+                            open_cell = Some((copies, 0));
                         }
                     }
                     col = col.saturating_add(reps);
                 }
                 _ => {}
             }
-        } else if let Event::End(e) = &event
-            && e.name().as_ref() == "table:table-row"
+        } else if let Event::Text(t) = &event
+            && let Some((_, len)) = open_cell.as_mut()
         {
-            row = row.saturating_add(row_reps);
+            *len += t.len() as u64;
+        } else if let Event::End(e) = &event {
+            match e.name().as_ref() {
+                "table:table-row" => row = row.saturating_add(row_reps),
+                "table:table-cell" | "table:covered-table-cell" => {
+                    if let Some((copies, len)) = open_cell.take() {
+                        text = text.saturating_add(len.saturating_mul(copies));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if text > MAX_WORKBOOK_TEXT_BYTES {
+            return Err(refuse(
+                format!(
+                    "工作表“{table}”的重复行列展开后文字总量超过{} MB，未读取",
+                    MAX_WORKBOOK_TEXT_BYTES >> 20
+                ),
+                "删除重复的行和多余的长文字后另存为 .xlsx",
+            ));
         }
         buf.clear();
     }
     Ok(())
 }
 
-/// A worksheet's cells like `Xlsx::worksheet_range`, but read sparsely first so an enormous
-/// bounding box is refused (with a message naming the far cell) instead of allocated.
-pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str) -> Result<Range<Data>, String> {
+/// Cells and text a workbook's sheets may hold together once read (calamine keeps every sheet of
+/// an .ods in memory at once, and the xlsx reader here collects all sheets before reading them).
+pub struct Budget {
+    /// Non-empty cells still allowed.
+    pub cells: u64,
+    /// Bytes of cell text still allowed.
+    pub text: u64,
+}
+
+impl Budget {
+    pub fn new() -> Budget {
+        Budget {
+            cells: MAX_WORKBOOK_CELLS,
+            text: MAX_WORKBOOK_TEXT_BYTES,
+        }
+    }
+}
+
+/// A worksheet's cells like `Xlsx::worksheet_range`, but read sparsely so an enormous bounding
+/// box, too many rows, cells or bytes of text are refused while streaming (with a message naming
+/// the far cell) instead of allocated.
+pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str, budget: &mut Budget) -> Result<Range<Data>, String> {
     let mut reader = match wb.worksheet_cells_reader(name) {
         Ok(r) => r,
         // Chart sheets and the like hold no cells.
         Err(XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
         Err(e) => return Err(e.to_string()),
     };
+    collect_sparse(|| reader.next_cell().map_err(|e| e.to_string()), budget)
+}
+
+/// [`xlsx_range`] for binary workbooks (.xlsb).
+pub fn xlsb_range<RS: Read + Seek>(wb: &mut Xlsb<RS>, name: &str, budget: &mut Budget) -> Result<Range<Data>, String> {
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(e) => return Err(e.to_string()),
+    };
+    collect_sparse(|| reader.next_cell().map_err(|e| e.to_string()), budget)
+}
+
+fn collect_sparse<'a>(
+    mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, String>,
+    budget: &mut Budget,
+) -> Result<Range<Data>, String> {
     let mut cells = Vec::new();
     let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
     let mut far = (0u32, 0u32);
-    loop {
-        let cell = match reader.next_cell() {
-            Ok(Some(c)) => c,
-            Ok(None) => break,
-            Err(e) => return Err(e.to_string()),
-        };
-        if matches!(cell.get_value(), DataRef::Empty) {
-            continue;
-        }
+    while let Some(cell) = next()? {
         let (r, c) = cell.get_position();
+        if r >= EXCEL_MAX_ROWS {
+            return Err(format!(
+                "工作表超过 Excel 的行数上限（{EXCEL_MAX_ROWS}行），第{}行起无法读取。请把数据拆分到几个工作表或文件中（例如每村一个），删除多余的行后保存",
+                u64::from(r) + 1
+            ));
+        }
+        let text_len = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::SharedString(s) => s.len(),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+            _ => 0,
+        };
+        // Checked before the text is copied: one long shared string on many cells would otherwise
+        // be copied once per cell.
+        if text_len as u64 > budget.text {
+            return Err(format!(
+                "表格中的文字总量过大（超过{} MB，在单元格 {} 处），无法读取。请删除多余的长文字（一个单元格最多{MAX_TEXT_CHARS}个字符）后保存",
+                MAX_WORKBOOK_TEXT_BYTES >> 20,
+                crate::model::cell_ref(r, c)
+            ));
+        }
+        if budget.cells == 0 {
+            return Err(format!(
+                "表格中有内容的单元格过多（超过{}万个，在单元格 {} 处），无法读取。请把数据拆分成几个较小的文件（例如每村一个）",
+                MAX_WORKBOOK_CELLS / 10_000,
+                crate::model::cell_ref(r, c)
+            ));
+        }
+        budget.text -= text_len as u64;
+        budget.cells -= 1;
         r0 = r0.min(r);
         r1 = r1.max(r);
         c0 = c0.min(c);
@@ -329,22 +514,166 @@ pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str) -> Result<Rang
         if (r, c) > far {
             far = (r, c);
         }
+        // The box is checked as it grows, so a sheet far too big stops at the first cell past it.
+        let area = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
+        if area > MAX_SHEET_CELLS {
+            return Err(format!(
+                "工作表的使用范围过大（{}:{}，约{}万个单元格，上限{}万），通常是远处的单元格 {} 误填了内容，或数据行过多。请在 Excel 中按 Ctrl+End 找到它，删除表格以外多余的行和列后保存；数据确实这么多时请拆分成几个文件",
+                crate::model::cell_ref(r0, c0),
+                crate::model::cell_ref(r1, c1),
+                area / 10_000,
+                MAX_SHEET_CELLS / 10_000,
+                crate::model::cell_ref(far.0, far.1)
+            ));
+        }
         cells.push(Cell::new((r, c), Data::from(cell.get_value().clone())));
     }
     if cells.is_empty() {
         return Ok(Range::default());
     }
-    let area = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
-    if area > MAX_SHEET_CELLS {
-        return Err(format!(
-            "工作表的使用范围过大（{}:{}，约{}万个单元格），通常是远处的单元格 {} 误填了内容。请在 Excel 中按 Ctrl+End 找到它，删除表格以外多余的行和列后保存",
-            crate::model::cell_ref(r0, c0),
-            crate::model::cell_ref(r1, c1),
-            area / 10_000,
-            crate::model::cell_ref(far.0, far.1)
-        ));
-    }
     Ok(Range::from_sparse(cells))
+}
+
+/// Longest stretch of a workbook's XML (or any zip part) between two markup characters `<` / `>`:
+/// text longer than this is far past Excel's 32,767 characters a cell, and the XML readers would
+/// buffer it whole (a 300-million-character cell is 900 MB, and copies of it several GB).
+pub const MAX_XML_RUN_BYTES: usize = 4 << 20;
+/// Largest shared-string table read (calamine keeps it in memory while the sheets are read).
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 128 << 20;
+/// Largest uncompressed size of one part of a workbook package: a 10 MB file can inflate to 10 GB.
+pub const MAX_PART_BYTES: u64 = 1 << 30;
+
+/// Streams every part of a zip workbook (.xlsx, .xlsm, .xlsb, .ods) once, in bounded memory, and
+/// refuses one that inflates past [`MAX_PART_BYTES`], a shared-string table past
+/// [`MAX_SHARED_STRINGS_BYTES`], or XML text runs past [`MAX_XML_RUN_BYTES`] — before calamine
+/// builds any string. The sizes are counted as the data inflates, not taken from the zip
+/// directory, which a crafted file can fill with any numbers. Files that are not readable zips
+/// are left to calamine to report.
+pub fn vet_zip(bytes: &[u8]) -> Result<(), Refusal> {
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else { continue };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let lower = name.to_ascii_lowercase();
+        // Images and other binary parts are not parsed as text by the readers.
+        let xml = lower.ends_with(".xml") || lower.ends_with(".rels");
+        let shared = lower.contains("sharedstrings");
+        // Rows are counted in worksheet XML, so a sheet past Excel's row limit is refused here in
+        // seconds instead of being parsed twice (cells and merged regions) for minutes.
+        let mut rows = (lower.starts_with("xl/worksheets/") && xml).then(RowCounter::default);
+        let cap = if shared {
+            MAX_SHARED_STRINGS_BYTES
+        } else {
+            MAX_PART_BYTES
+        };
+        let (mut total, mut run) = (0u64, 0usize);
+        loop {
+            let n = match part.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            total += n as u64;
+            if total > cap {
+                return Err(if shared {
+                    refuse(
+                        format!("工作簿中的文字表（{name}）解压后超过{} MB，未读取", cap >> 20),
+                        "删除多余的长文字，或把数据拆分成几个较小的文件（例如每村一个）",
+                    )
+                } else {
+                    refuse(
+                        format!(
+                            "工作簿中的“{name}”解压后超过{} MB（文件可能是恶意构造或已损坏），未读取",
+                            cap >> 20
+                        ),
+                        "用 Excel 或 WPS 打开后另存为新文件；数据确实这么多时请拆分成几个文件",
+                    )
+                });
+            }
+            if !xml {
+                continue;
+            }
+            let chunk = &buf[..n];
+            if let Some(rc) = rows.as_mut()
+                && rc.feed(chunk) > u64::from(EXCEL_MAX_ROWS)
+            {
+                return Err(refuse(
+                    format!("工作表（{name}）超过 Excel 的行数上限（{EXCEL_MAX_ROWS}行），未读取"),
+                    "把数据拆分到几个工作表或文件中（例如每村一个），删除多余的行后保存",
+                ));
+            }
+            let mut at = 0;
+            for hit in memchr::memchr2_iter(b'<', b'>', chunk) {
+                run += hit - at;
+                if run > MAX_XML_RUN_BYTES {
+                    return Err(long_run(&name));
+                }
+                run = 0;
+                at = hit + 1;
+            }
+            run += chunk.len() - at;
+            if run > MAX_XML_RUN_BYTES {
+                return Err(long_run(&name));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn long_run(part: &str) -> Refusal {
+    refuse(
+        format!(
+            "工作簿（{part}）中有一段文字超过{} MB（一个单元格最多{MAX_TEXT_CHARS}个字符），未读取",
+            MAX_XML_RUN_BYTES >> 20
+        ),
+        "找到并删去这段过长的内容后保存（长段说明请另附材料）",
+    )
+}
+
+/// Whether `before` ends with `<` or `<prefix:` (a start tag, not `</…`).
+fn opens_element(before: &[u8]) -> bool {
+    match before.split_last() {
+        Some((b'<', _)) => true,
+        Some((b':', rest)) => {
+            let prefix = rest.iter().rev().take_while(|b| b.is_ascii_alphanumeric()).count();
+            prefix > 0 && rest.len() > prefix && rest[rest.len() - prefix - 1] == b'<'
+        }
+        _ => false,
+    }
+}
+
+/// Counts `<row` elements (with or without a namespace prefix, such as `<x:row`) in XML fed in
+/// chunks of any size.
+#[derive(Default)]
+struct RowCounter {
+    /// The last bytes of the previous chunk, so a tag split across chunks is still seen.
+    tail: Vec<u8>,
+    rows: u64,
+}
+
+impl RowCounter {
+    fn feed(&mut self, chunk: &[u8]) -> u64 {
+        // Enough for `<` + a namespace prefix + `:row` + the byte after it.
+        const KEEP: usize = 16;
+        let mut joined = std::mem::take(&mut self.tail);
+        let head = joined.len();
+        joined.extend_from_slice(chunk);
+        for at in memchr::memmem::find_iter(&joined, b"row") {
+            // A match whose following byte was in the carried tail was decided with the previous chunk.
+            if at + 4 <= head {
+                continue;
+            }
+            let after = joined.get(at + 3);
+            if opens_element(&joined[..at]) && matches!(after, Some(b' ' | b'>' | b'/' | b'\t' | b'\n' | b'\r')) {
+                self.rows += 1;
+            }
+        }
+        let keep = joined.len().min(KEEP);
+        self.tail = joined[joined.len() - keep..].to_vec();
+        self.rows
+    }
 }
 
 #[cfg(test)]
@@ -437,13 +766,108 @@ mod tests {
         let bomb = ods(
             r#"<table:table-row table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#,
         );
-        assert!(vet_ods(&bomb).is_err_and(|e| e.contains("户") && e.contains("范围过大")));
+        assert!(vet_ods(&bomb).is_err_and(|e| e.message.contains("户") && e.message.contains("范围过大")));
         // Values far apart make a big box too.
         let far = ods(&format!(
             r#"<table:table-row>{cell}</table:table-row><table:table-row table:number-rows-repeated="900000"/><table:table-row><table:table-cell table:number-columns-repeated="16000"/>{cell}</table:table-row>"#
         ));
         assert!(vet_ods(&far).is_err());
         assert_eq!(vet_ods(b"not a zip"), Ok(()));
+    }
+
+    #[test]
+    fn ods_formula_only_cells_and_repeated_text_are_bounded() {
+        // Formula-only cells hold no value but calamine keeps them, so they count for the box.
+        let formulas = ods(
+            r#"<table:table-row table:number-rows-repeated="1040000"><table:table-cell table:formula="of:=1" table:number-columns-repeated="9"/></table:table-row>"#,
+        );
+        assert!(vet_ods(&formulas).is_err_and(|e| e.message.contains("1040000行×9列")));
+        // 4 MB of text copied into 100 cells is 400 MB of strings.
+        let text = "长".repeat(1_000_000);
+        let copies = ods(&format!(
+            r#"<table:table-row table:number-rows-repeated="10"><table:table-cell table:number-columns-repeated="10" office:value-type="string"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
+        ));
+        assert!(vet_ods(&copies).is_err_and(|e| e.message.contains("文字总量")));
+        // Several tables under the box limit each, over it together.
+        let table = r#"<table:table-row table:number-rows-repeated="400000"><table:table-cell table:number-columns-repeated="9" office:value-type="float" office:value="1"/></table:table-row>"#;
+        let two = ods(&format!(r#"{table}</table:table><table:table table:name="乙">{table}"#));
+        assert!(vet_ods(&two).is_err_and(|e| e.message.contains("合计") && e.message.contains("乙")));
+        assert_eq!(vet_ods(&ods(table)), Ok(()));
+    }
+
+    fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in parts {
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            w.write_all(bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn zip_parts_are_vetted_while_inflating() {
+        let long = format!("<sst><si><t>{}</t></si></sst>", "x".repeat(MAX_XML_RUN_BYTES + 1));
+        let r = vet_zip(&zip_of(&[("xl/sharedStrings.xml", long.as_bytes())]));
+        assert!(r.is_err_and(|e| e.message.contains("xl/sharedStrings.xml") && e.message.contains("4 MB")));
+        // Many short strings are fine until the table itself is too big.
+        let ok = format!("<sst>{}</sst>", "<si><t>张三</t></si>".repeat(1000));
+        assert_eq!(vet_zip(&zip_of(&[("xl/sharedStrings.xml", ok.as_bytes())])), Ok(()));
+        let big = "<si><t>张三</t></si>".repeat((MAX_SHARED_STRINGS_BYTES / 20) as usize + 10);
+        let r = vet_zip(&zip_of(&[("xl/sharedStrings.xml", big.as_bytes())]));
+        assert!(r.is_err_and(|e| e.message.contains("文字表")));
+        // Rows past Excel's limit, counted in the sheet XML.
+        let rows = "<row><c><v>1</v></c></row>".repeat(EXCEL_MAX_ROWS as usize + 1);
+        let r = vet_zip(&zip_of(&[("xl/worksheets/sheet1.xml", rows.as_bytes())]));
+        assert!(r.is_err_and(|e| e.message.contains("行数上限")));
+        assert_eq!(vet_zip(b"not a zip"), Ok(()));
+    }
+
+    #[test]
+    fn rows_are_counted_across_chunk_boundaries() {
+        let xml =
+            b"<sheetData><row r=\"1\"><c/></row><x:row>\n</x:row><rowBreaks/><row/><arrow a=\"row \"/></sheetData>";
+        let mut whole = RowCounter::default();
+        assert_eq!(whole.feed(xml), 3);
+        for size in 1..8 {
+            let mut rc = RowCounter::default();
+            let mut n = 0;
+            for chunk in xml.chunks(size) {
+                n = rc.feed(chunk);
+            }
+            assert_eq!(n, 3, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn file_caps_stop_at_rows_or_problems() {
+        let d = |error: bool| {
+            let p = Place::file("a.xlsx");
+            if error {
+                Diagnostic::error(p, "", "", "x", "")
+            } else {
+                Diagnostic::warning(p, "", "", "x", "")
+            }
+        };
+        let mut caps = FileCaps::default();
+        assert_eq!(caps.check(10, &[d(true), d(false)]), None);
+        assert!(
+            caps.check(MAX_FILE_ROWS, &[])
+                .is_some_and(|(m, _)| m.contains("200000行"))
+        );
+        // Errors are counted as they come, over several calls.
+        let mut caps = FileCaps::default();
+        let mut diags: Vec<Diagnostic> = (0..MAX_FILE_ERRORS - 1).map(|_| d(true)).collect();
+        assert_eq!(caps.check(1, &diags), None);
+        diags.extend((0..1000).map(|_| d(false)));
+        assert_eq!(caps.check(2, &diags), None);
+        diags.push(d(true));
+        assert!(caps.check(3, &diags).is_some_and(|(m, _)| m.contains("未再检查")));
+        // Warnings alone stop only at the larger bound.
+        let mut caps = FileCaps::default();
+        let warnings: Vec<Diagnostic> = (0..MAX_FILE_DIAGNOSTICS).map(|_| d(false)).collect();
+        assert!(caps.check(1, &warnings[..MAX_FILE_ERRORS]).is_none());
+        assert!(caps.check(1, &warnings).is_some());
     }
 
     #[test]

@@ -45,6 +45,53 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         reports.extend(f.reports);
     }
 
+    // The same record handed in twice (a second workbook 新村（补报）.xlsx with the same rows) is
+    // read once; the second is an error naming both places, so nothing is counted twice.
+    let procedures = dedupe(
+        procedures,
+        |l| format!("{}|{:?}|{:?}", l.item.household_id, l.item.kind, l.item.stages),
+        |l| &l.item.place,
+        |l| {
+            (
+                Field::HouseholdId.label(),
+                l.item.household_id.clone(),
+                format!("{}程序", l.item.kind.label()),
+            )
+        },
+        diags,
+    );
+    let problems = dedupe(
+        problems,
+        |pp| {
+            let p = &pp.p;
+            format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+                p.level,
+                p.village,
+                p.household_id,
+                p.head_name,
+                p.kind,
+                p.content.split_whitespace().collect::<String>()
+            )
+        },
+        |pp| &pp.p.place,
+        |pp| ("具体内容", super::limits::clip(&pp.p.content), "问题".to_string()),
+        diags,
+    );
+    let reports = dedupe(
+        reports,
+        |r| format!("{}|{}", r.unit, r.milestone),
+        |r| &r.place,
+        |r| {
+            (
+                Field::ReportUnit.label(),
+                r.unit.clone(),
+                format!("“{}”节点的进度", r.milestone),
+            )
+        },
+        diags,
+    );
+
     // Members named by 户主证件号码 find their household through its head.
     let mut by_head: HashMap<String, usize> = HashMap::new();
     for (i, p) in pending.iter().enumerate() {
@@ -218,6 +265,41 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         problems: out_problems,
         milestone_reports: reports,
     }
+}
+
+/// Keeps the first of the items with the same `key`; every later one is an error naming both
+/// places. `what` gives the field, the value shown and what the record is (for the message).
+fn dedupe<T>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> String,
+    place: impl Fn(&T) -> &Place,
+    what: impl Fn(&T) -> (&'static str, String, String),
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<T> {
+    let mut first: HashMap<String, Place> = HashMap::new();
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let k = key(&item);
+        if let Some(p) = first.get(&k) {
+            let (field, value, record) = what(&item);
+            let where_ = if p.file == place(&item).file {
+                "本文件"
+            } else {
+                "另一文件"
+            };
+            diags.push(Diagnostic::error(
+                place(&item).clone(),
+                field,
+                value,
+                format!("同一条{record}记录登记了两次：与{where_}的 {p} 相同，本行未读取"),
+                "删除重复的一处（如“补报”文件中的记录原文件中已有，只保留一处）；如确是两条不同的记录，请改正其内容",
+            ));
+            continue;
+        }
+        first.insert(k, place(&item).clone());
+        out.push(item);
+    }
+    out
 }
 
 /// Attaches dependents (procedures, measures) to existing households; unknown ones are reported.

@@ -184,24 +184,90 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
-const DATA_EXTENSIONS: &[&str] = &["xlsx", "xls", "ods", "yaml", "yml"];
+/// Extensions read as data (calamine reads .xlsm and .xlsb too; macros are never run).
+const DATA_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "yaml", "yml"];
 
-/// Every data file below `root` as (relative path with `/`, full path), sorted by relative path.
-/// Skips `output/` and `templates/` at the root, hidden entries, Office lock files (`~$*`) and the
-/// workspace's own campaign.yaml / rules.yaml. Unreadable folders become diagnostics.
+/// The file fangpin's build writes into every output root, so discovery never reads an output
+/// folder inside the workspace as data, whatever its name.
+pub const OUTPUT_MARKER: &str = ".fangpin-output";
+
+/// Largest manifest.json looked into when deciding whether a folder is a fangpin output.
+const MAX_MANIFEST_PROBE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Whether `dir` is a fangpin output: it holds the [`OUTPUT_MARKER`], or a manifest.json whose
+/// JSON object has a `"fangpin"` key (outputs written before the marker existed).
+fn is_output_folder(dir: &Path) -> bool {
+    if dir.join(OUTPUT_MARKER).symlink_metadata().is_ok() {
+        return true;
+    }
+    let manifest = dir.join("manifest.json");
+    let Ok(meta) = manifest.symlink_metadata() else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() > MAX_MANIFEST_PROBE_BYTES {
+        return false;
+    }
+    std::fs::read(&manifest)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("fangpin").is_some())
+}
+
+/// Files that are not data and need no warning: notes (`*.md`, README / 说明 files).
+fn is_note(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower.ends_with(".md") || lower.starts_with("readme") || name.starts_with("说明") || name.starts_with("填表说明")
+}
+
+/// The fix for a file of a kind that is not read.
+fn unread_fix(ext: &str) -> &'static str {
+    match ext {
+        "csv" | "tsv" | "txt" => "用 Excel 或 WPS 打开后另存为 .xlsx，再放回工作区；如不是数据请移出工作区",
+        "et" | "ett" | "numbers" | "xlt" | "xltx" | "xltm" | "fods" | "ots" => {
+            "用 WPS 或 Excel 打开后另存为 .xlsx，再放回工作区"
+        }
+        _ => "如含应上报的数据，请填入 .xlsx 表格；不需要的文件请移出工作区",
+    }
+}
+
+/// Every data file below `root` as (relative path with `/`, full path), sorted by relative path,
+/// and a diagnostic for everything not read. Skipped silently: `templates/` and `output/` at the
+/// root, hidden entries, Office lock files (`~$*`), notes (`*.md`, README / 说明), and the
+/// workspace's own campaign.yaml / rules.yaml. Skipped with a warning: any folder that is a
+/// fangpin output (see [`is_output_folder`]), files of kinds that are not read, special files,
+/// and symbolic links that lead outside the workspace or to a folder (links are never followed
+/// into folders, so they make no loops and no second reads; a link to a file inside the
+/// workspace is read unless that file is read at its own place). Unreadable folders are errors.
 pub fn data_files(root: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
     let mut diags = Vec::new();
-    let walker = WalkDir::new(root).follow_links(true).into_iter().filter_entry(|e| {
-        if e.depth() == 0 {
-            return true;
-        }
-        let name = e.file_name().to_string_lossy();
-        if name.starts_with('.') || name.starts_with("~$") {
-            return false;
-        }
-        !(e.depth() == 1 && e.file_type().is_dir() && (name == "output" || name == "templates"))
-    });
+    let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut outputs: Vec<String> = Vec::new();
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            if name.starts_with('.') || name.starts_with("~$") {
+                return false;
+            }
+            if !e.file_type().is_dir() {
+                return true;
+            }
+            if e.depth() == 1 && (name == "output" || name == "templates") {
+                return false;
+            }
+            if is_output_folder(e.path()) {
+                outputs.push(rel_path(root, e.path()));
+                return false;
+            }
+            true
+        });
+    // (relative path, path, canonical target, reached through a link)
+    let mut found: Vec<(String, PathBuf, PathBuf, bool)> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -217,24 +283,130 @@ pub fn data_files(root: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        if entry.depth() == 0 || entry.file_type().is_dir() {
             continue;
         }
         let path = entry.path();
+        let rel = rel_path(root, path);
+        let name = entry.file_name().to_string_lossy().into_owned();
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
+        if entry.depth() == 1 && (name == CAMPAIGN_FILE || name == RULES_FILE) {
+            continue;
+        }
+        let warn = |diags: &mut Vec<Diagnostic>, message: String, fix: &str| {
+            diags.push(Diagnostic::warning(Place::file(rel.clone()), "", "", message, fix));
+        };
+        let via_link = entry.file_type().is_symlink();
+        let target = if via_link {
+            let Ok(target) = std::fs::canonicalize(path) else {
+                warn(
+                    &mut diags,
+                    "这是一个链接（快捷方式），但它指向的文件或文件夹不存在，未读取".to_string(),
+                    "删除此链接，或把数据文件本身放入工作区",
+                );
+                continue;
+            };
+            if !target.starts_with(&canon_root) {
+                warn(
+                    &mut diags,
+                    format!(
+                        "这是指向工作区以外（{}）的链接，为防止读入工作区以外的文件，未读取",
+                        target.display()
+                    ),
+                    "把需要的数据文件复制到工作区中，再删除此链接",
+                );
+                continue;
+            }
+            if target.is_dir() {
+                warn(
+                    &mut diags,
+                    format!(
+                        "这是指向工作区内文件夹“{}”的链接，不沿链接读取（该文件夹中的文件按原位置读取）",
+                        rel_path(&canon_root, &target)
+                    ),
+                    "如不需要，删除此链接",
+                );
+                continue;
+            }
+            target
+        } else {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        };
+        let regular = std::fs::metadata(&target).is_ok_and(|m| m.is_file());
         if !DATA_EXTENSIONS.contains(&ext.as_str()) {
+            if !is_note(&name) {
+                let kind = if ext.is_empty() {
+                    "没有扩展名".to_string()
+                } else {
+                    format!(".{ext}")
+                };
+                warn(
+                    &mut diags,
+                    format!(
+                        "此文件（{kind}）不是可读取的数据格式，未读取（可读取：.xlsx、.xlsm、.xlsb、.xls、.ods、.yaml）"
+                    ),
+                    unread_fix(&ext),
+                );
+            }
             continue;
         }
-        let rel = rel_path(root, path);
-        if rel == CAMPAIGN_FILE || rel == RULES_FILE {
+        if !regular {
+            warn(
+                &mut diags,
+                "这不是普通文件（可能是管道或设备文件），未读取".to_string(),
+                "把数据文件本身放入工作区",
+            );
             continue;
         }
-        files.push((rel, path.to_path_buf()));
+        found.push((rel, path.to_path_buf(), target, via_link));
+    }
+    // The same file reached twice (a link beside its target) is read once, at its own place.
+    found.sort_by(|a, b| a.2.cmp(&b.2).then(a.3.cmp(&b.3)).then_with(|| a.0.cmp(&b.0)));
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut last: Option<(PathBuf, String)> = None;
+    for (rel, path, target, _) in found {
+        if let Some((t, first)) = &last
+            && *t == target
+        {
+            diags.push(Diagnostic::warning(
+                Place::file(rel),
+                "",
+                "",
+                format!("这是指向“{first}”的链接，与它是同一个文件，未重复读取"),
+                "删除此链接",
+            ));
+            continue;
+        }
+        last = Some((target, rel.clone()));
+        files.push((rel, path));
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    for rel in outputs {
+        diags.push(Diagnostic::warning(
+            Place::file(rel),
+            "",
+            "",
+            "此文件夹是 fangpin 生成的输出（含生成标记或 manifest.json），不当作数据读取",
+            "建议把生成结果放到工作区以外（build --out 指定其他文件夹）",
+        ));
+    }
+    if files.is_empty() {
+        let any_unread = !diags.is_empty();
+        diags.push(Diagnostic::warning(
+            Place::file("工作区"),
+            "",
+            "",
+            if any_unread {
+                "工作区中没有可读取的数据文件（其他文件未读取的原因见上下各条），未读取任何户"
+            } else {
+                "工作区中没有数据文件（.xlsx、.xlsm、.xlsb、.xls、.ods、.yaml），未读取任何户"
+            },
+            "把各村的数据表格放入工作区文件夹（可放在子文件夹中）",
+        ));
+    }
     (files, diags)
 }
 

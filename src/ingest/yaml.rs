@@ -87,7 +87,13 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
             return data;
         }
     };
+    // Set when a file limit stopped the reading (the rest of the file is not read).
+    let mut stop = false;
+    let mut caps = super::limits::FileCaps::default();
     for (k, v) in &map {
+        if stop {
+            break;
+        }
         let key = scalar_key(k);
         let key_pos = index.locate(&[Seg::Key(&key)]);
         let key_loc = key_pos.map_or(Loc::File, |(line, col)| Loc::Line { line, col });
@@ -143,6 +149,15 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
                 segs: vec![Seg::Key(&key), Seg::Idx(i)],
                 label: format!("{name}第{}项", i + 1),
             };
+            if let Some((message, fix)) = caps.check(data.rows, rd.diags) {
+                let loc = match index.locate(&path.segs) {
+                    Some((line, col)) if lines_ok => Loc::Line { line, col },
+                    _ => Loc::Path(path.label.clone()),
+                };
+                rd.diags.push(Diagnostic::error(src.place(&loc), "", "", message, fix));
+                stop = true;
+                break;
+            }
             let Some(rec) = YamlRecord::new(&mut rd, item, *kind, path) else {
                 continue;
             };
