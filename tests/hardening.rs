@@ -921,6 +921,13 @@ fn an_endless_workspace_typst_template_stops_at_the_time_limit() {
         "{all}"
     );
     assert!(!all.contains("panicked"), "{all}");
+    // The stopped build leaves no staging folder behind (its abort hook removed it).
+    let left: Vec<String> = std::fs::read_dir(tmp.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".partial-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

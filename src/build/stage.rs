@@ -249,6 +249,9 @@ pub(crate) struct Staging {
     dir: Option<tempfile::TempDir>,
     target: PathBuf,
     previous: Mutex<Vec<OutputEntry>>,
+    /// A template stopped by its time or memory limit ends the process: the staging folder is
+    /// removed first (dropping the hook unregisters it).
+    _abort: crate::render::limits::AbortHook,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
@@ -267,10 +270,15 @@ impl Staging {
             .unwrap_or_default();
         let prefix = format!(".{name}.partial-");
         let dir = staging_builder(&prefix).tempdir_in(out).map_err(io(out))?;
+        let staged = dir.path().to_path_buf();
+        let abort = crate::render::limits::on_abort(Box::new(move || {
+            let _ = std::fs::remove_dir_all(&staged);
+        }));
         Ok(Staging {
             dir: Some(dir),
             target: target.to_path_buf(),
             previous: Mutex::new(Vec::new()),
+            _abort: abort,
         })
     }
 

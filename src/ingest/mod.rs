@@ -188,8 +188,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 const DATA_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "yaml", "yml"];
 
 /// The file fangpin's build writes into every output root, so discovery never reads an output
-/// folder inside the workspace as data, whatever its name.
-pub const OUTPUT_MARKER: &str = ".fangpin-output";
+/// folder inside the workspace as data, whatever its name (declared once, in `model`).
+pub use crate::model::OUTPUT_MARKER;
 
 /// Largest manifest.json looked into when deciding whether a folder is a fangpin output.
 const MAX_MANIFEST_PROBE_BYTES: u64 = 64 * 1024 * 1024;
