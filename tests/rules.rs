@@ -479,8 +479,9 @@ fn compliance_table_and_input_errors() {
     let (code, _, err) = fangpin(&["compliance", "/nonexistent/workspace"]);
     assert_eq!(code, 2);
     assert!(err.contains("不存在"), "{err}");
+    // A date the command line gets wrong is a usage error, as in every command (exit 1).
     let (code, _, _) = fangpin(&["compliance", dir.to_str().unwrap(), "--as-of", "2024-13-01"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
 }
 
 // ---------------------------------------------------------------- county scale

@@ -1,7 +1,7 @@
 //! `fangpin check [WORKSPACE]`: ingest + validate, print a summary per village and every problem.
 
-use fangpin::ingest::load_workspace;
 use fangpin::model::Workspace;
+use fangpin::site::{Site, SiteOptions};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -15,21 +15,36 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    match load_workspace(&args.workspace) {
-        Ok(mut ws) => {
-            // Characters no font covers would print as boxes: warn, naming the household.
-            ws.diagnostics.extend(fangpin::render::fonts::font_diagnostics(&ws));
-            fangpin::ingest::sort_diagnostics(&mut ws.diagnostics);
-            super::print(&report(&ws));
-            if ws.has_errors() {
-                super::EXIT_INPUT
-            } else {
-                super::EXIT_OK
+    let opts = SiteOptions {
+        workspace: args.workspace,
+        as_of: None,
+        today: super::today(),
+        village: None,
+        force: false,
+    };
+    match Site::load(&opts) {
+        Ok(site) => {
+            super::print(&report(&site.ws));
+            // The rule findings after the data problems, with the counts compliance and build give.
+            match (&site.eval, site.tally()) {
+                (Some(ev), Some(tally)) => {
+                    let findings = fangpin::rules::report::findings_text(ev);
+                    if !findings.is_empty() {
+                        super::print(&format!("\n{findings}"));
+                    }
+                    let held = fangpin::rules::report::held_back_text(ev);
+                    if !held.is_empty() {
+                        super::print(&format!("\n{held}"));
+                    }
+                    super::println(&format!("\n统计截止日 {}。{}", site.as_of, tally.line()));
+                }
+                _ => super::println("\n数据有错误，未进行规则核查。请先改正上面列出的错误。"),
             }
+            site.exit_code()
         }
         Err(e) => {
             eprintln!("错误：{e}");
-            super::EXIT_INPUT
+            e.exit_code()
         }
     }
 }
@@ -138,7 +153,7 @@ fn report(ws: &Workspace) -> String {
     let warnings = ws.warning_count();
     let _ = writeln!(out);
     if ws.diagnostics.is_empty() {
-        let _ = writeln!(out, "核查通过：没有发现问题。");
+        let _ = writeln!(out, "数据核查通过：没有发现数据问题。");
     } else {
         let _ = writeln!(out, "发现问题：错误 {errors} 个，警告 {warnings} 个");
         for diag in &ws.diagnostics {

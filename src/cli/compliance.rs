@@ -1,9 +1,11 @@
 //! `fangpin compliance [WORKSPACE] [--as-of DATE] [--json]`: deadline and milestone status.
 
 use chrono::NaiveDate;
-use fangpin::ingest::{load_workspace, parse_date};
-use fangpin::model::{Severity, Workspace};
-use fangpin::rules::{ComplianceRow, ComplianceStatus, Evaluation, evaluate};
+use fangpin::ingest::parse_date;
+use fangpin::model::Workspace;
+use fangpin::rules::report::findings_text;
+use fangpin::rules::{ComplianceRow, ComplianceStatus, Evaluation};
+use fangpin::site::{Site, SiteOptions};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -25,10 +27,8 @@ pub struct Args {
     pub all: bool,
 }
 
-/// Rule name of findings that mean the calendar must be extended (an input problem).
-const CALENDAR_GAP: &str = "工作日历未覆盖";
-
 pub fn run(args: Args) -> u8 {
+    // A date the command line gives wrongly is a usage error (1), as in every command.
     let flag_date = match args.as_of.as_deref().map(parse_date).transpose() {
         Ok(d) => d,
         Err(e) => {
@@ -36,17 +36,24 @@ pub fn run(args: Args) -> u8 {
                 "错误：--as-of 的日期“{}”：{e}。请写成 2024-06-30 或 2024年6月30日 的形式",
                 args.as_of.as_deref().unwrap_or_default()
             );
-            return super::EXIT_INPUT;
+            return super::EXIT_FAILURE;
         }
     };
-    let ws = match load_workspace(&args.workspace) {
-        Ok(ws) => ws,
+    let site = match Site::load(&SiteOptions {
+        workspace: args.workspace,
+        as_of: flag_date,
+        today: super::today(),
+        village: None,
+        force: false,
+    }) {
+        Ok(site) => site,
         Err(e) => {
             eprintln!("错误：{e}");
-            return super::EXIT_INPUT;
+            return e.exit_code();
         }
     };
-    if ws.has_errors() {
+    let ws = &site.ws;
+    let Some(ev) = site.eval.as_ref() else {
         eprintln!(
             "数据有{}处错误，请先修改（fangpin check 可查看全部问题及修改建议）：",
             ws.error_count()
@@ -54,18 +61,7 @@ pub fn run(args: Args) -> u8 {
         for d in ws.diagnostics.iter().filter(|d| d.is_error()) {
             eprintln!("  {d}");
         }
-        return super::EXIT_INPUT;
-    }
-    // The CLI is the one place allowed to read the clock.
-    let as_of = flag_date
-        .or(ws.campaign.as_of)
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let ev = match evaluate(&ws, as_of) {
-        Ok(ev) => ev,
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return super::EXIT_INPUT;
-        }
+        return site.exit_code();
     };
     if args.json {
         let mut out = String::new();
@@ -82,10 +78,18 @@ pub fn run(args: Args) -> u8 {
             }
         }
         super::print(&out);
-        eprint!("{}", findings_text(&ev));
+        eprint!("{}", findings_text(ev));
+        eprint!("{}", fangpin::rules::report::held_back_text(ev));
     } else {
-        super::print(&table(&ws, &ev, args.all));
-        super::print(&findings_text(&ev));
+        super::print(&table(ws, ev, args.all));
+        let findings = findings_text(ev);
+        if !findings.is_empty() {
+            super::print(&format!("\n{findings}"));
+        }
+        let held = fangpin::rules::report::held_back_text(ev);
+        if !held.is_empty() {
+            super::print(&format!("\n{held}"));
+        }
         if ws.warning_count() > 0 {
             super::println(&format!(
                 "\n数据有{}条警告，可用 fangpin check 查看。",
@@ -93,11 +97,18 @@ pub fn run(args: Args) -> u8 {
             ));
         }
     }
-    if ev.findings.iter().any(|f| f.rule == CALENDAR_GAP) {
-        super::EXIT_INPUT
+    // The same counts as check and build (to stderr with --json, so stdout stays JSON lines).
+    let line = format!(
+        "统计截止日 {}。{}",
+        site.as_of,
+        fangpin::rules::report::Tally::of(ws, ev).line()
+    );
+    if args.json {
+        eprintln!("{line}");
     } else {
-        super::EXIT_OK
+        super::println(&format!("\n{line}"));
     }
+    site.exit_code()
 }
 
 /// One `--json` line; keys and their order exactly as DESIGN.md §5.
@@ -278,25 +289,6 @@ fn table(ws: &Workspace, ev: &Evaluation, all: bool) -> String {
         if hidden > 0 {
             let _ = writeln!(out, " 另有{hidden}项按时完成（加 --all 列出）");
         }
-    }
-    out
-}
-
-fn findings_text(ev: &Evaluation) -> String {
-    if ev.findings.is_empty() {
-        return String::new();
-    }
-    let mut out = format!("\n规则核查发现（{}条）：\n", ev.findings.len());
-    let mut items: Vec<_> = ev.findings.iter().collect();
-    items.sort_by_key(|f| f.severity != Severity::Error);
-    for f in items {
-        let who = match (f.household_id.is_empty(), f.head_name.is_empty()) {
-            (false, false) => format!("{} {}（{}）", f.village, f.head_name, f.household_id),
-            (false, true) => format!("户编号{}", f.household_id),
-            (true, false) => f.head_name.clone(),
-            (true, true) => String::new(),
-        };
-        let _ = writeln!(out, "  [{}] {who} {}：{}", f.severity.label(), f.rule, f.message);
     }
     out
 }

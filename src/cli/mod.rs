@@ -16,9 +16,13 @@ pub mod verify;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAILURE: u8 = 1;
-pub const EXIT_INPUT: u8 = 2;
+/// The one exit-code policy, declared in the library (`site`).
+pub use fangpin::site::{EXIT_FAILURE, EXIT_INPUT, EXIT_OK};
+
+/// The caller's date: the CLI is the one place that reads the clock.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
 
 /// Set once stdout's reader went away (`fangpin compliance … | head -1`).
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);

@@ -456,7 +456,7 @@ pub fn evaluate(
                 &h.id,
                 "排除情形",
                 format!(
-                    "该户有不得纳入监测对象的情形（{}，000 附件1），但有识别纳入程序（{}）。修改建议：入户核实排除情形；确属不得纳入的，终止识别程序并在台账中说明",
+                    "该户有不得纳入监测对象的情形（{}，见《耿马自治县2023年防止返贫监测帮扶集中排查工作方案》附件1），但有识别纳入程序（{}）。修改建议：入户核实排除情形；确属不得纳入的，终止识别程序并在台账中说明",
                     h.exclusions.join("、"),
                     p.place
                 ),
@@ -631,7 +631,7 @@ fn elimination_checks(ctx: &Ctx, p: &Procedure, h: &Household, income: &IncomeRe
             approved,
             ComplianceStatus::Violation,
             0,
-            "整户无劳动能力兜底保障户暂不标注风险消除，落实社会保障措施后持续跟踪监测（000 §一(四)、002 §2(5)）"
+            "整户无劳动能力兜底保障户暂不标注风险消除，落实社会保障措施后持续跟踪监测（《耿马自治县2023年防止返贫监测帮扶集中排查工作方案》一（四））"
                 .to_string(),
         );
         out.finding(
@@ -639,8 +639,14 @@ fn elimination_checks(ctx: &Ctx, p: &Procedure, h: &Household, income: &IncomeRe
             &h.id,
             RULE_NO_LABOUR,
             format!(
-                "整户无劳动能力兜底保障户不得标注风险消除，但有风险消除程序（{}）。修改建议：终止该程序，继续监测帮扶",
-                p.place
+                "整户无劳动能力兜底保障户不得标注风险消除，但有风险消除程序（{}）。修改建议：{}",
+                p.place,
+                // Already approved: the way back is a 风险消除回退 (004 二（三）2（2）), not stopping.
+                if approved.is_some() {
+                    "已县级审批，按程序申请风险消除回退，落实兜底保障措施后继续监测帮扶"
+                } else {
+                    "终止该程序，继续监测帮扶"
+                }
             ),
             Severity::Error,
         );
@@ -659,7 +665,7 @@ fn elimination_checks(ctx: &Ctx, p: &Procedure, h: &Household, income: &IncomeRe
             ComplianceStatus::Violation,
             0,
             format!(
-                "当前家庭人均纯收入{}元未超过监测范围{}元，不符合风险消除条件（004 §二(三)1）",
+                "当前家庭人均纯收入{}元未超过监测范围{}元，不符合风险消除条件（《2022年防止返贫监测帮扶集中排查工作方案》二（三）1）",
                 income.per_capita.unwrap_or_default(),
                 ctx.line
             ),
@@ -752,9 +758,13 @@ fn household_checks(
         let (status, days) = calendar_deadline(due, None, as_of, soon);
         if matches!(status, ComplianceStatus::Overdue | ComplianceStatus::DueSoon) {
             let note = if status == ComplianceStatus::Overdue {
-                format!("{since}县级审批纳入监测，已满{years}年仍未消除风险，应重点分析帮扶情况（001 §三(四)）")
+                format!(
+                    "{since}县级审批纳入监测，已满{years}年仍未消除风险，应重点分析帮扶情况（《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》三（四））"
+                )
             } else {
-                format!("{since}县级审批纳入监测，{due}满{years}年，请评估是否达到风险消除标准（001 §三(四)）")
+                format!(
+                    "{since}县级审批纳入监测，{due}满{years}年，请评估是否达到风险消除标准（《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》三（四））"
+                )
             };
             out.row(
                 Some(h),
@@ -793,7 +803,7 @@ fn household_checks(
         (Some(s), None) => Some(s),
         (None, _) => None,
     };
-    let base = "有劳动能力或弱劳动能力的监测户须落实至少1项开发式帮扶措施（001 §二(一)）";
+    let base = "有劳动能力或弱劳动能力的监测户须落实至少1项开发式帮扶措施（《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》二（一））";
     match due {
         Some(due) => {
             let (status, days) = calendar_deadline(due, None, as_of, soon);
