@@ -244,3 +244,30 @@ fn commitment_forms_only_for_households_signing_now() {
         }
     }
 }
+
+#[test]
+fn every_held_case_is_in_the_compliance_report_pdf_and_xlsx() {
+    use calamine::{Reader, Xlsx};
+    use fangpin::documents::compliance_report;
+    let (ws, ev) = sample();
+    let view = compliance_report::view(&ws, &ev);
+    let held: Vec<_> = ev.cases.iter().filter(|c| c.held_back()).collect();
+    assert_eq!(view.held.len(), held.iter().map(|c| c.holds.len()).sum::<usize>());
+    let text = flat(&engine().render_text("compliance.typ", &view).unwrap());
+    assert!(text.contains("暂缓公示"), "{text}");
+    for c in &held {
+        assert!(text.contains(&c.household_id), "{} in the report", c.household_id);
+    }
+    let bytes = fangpin::render::xlsx::compliance::write(&view).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range("暂缓公示").unwrap();
+    let cells: Vec<String> = range.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    for c in &held {
+        assert!(
+            cells.iter().any(|x| x == &c.household_id),
+            "{} in 暂缓公示.xlsx",
+            c.household_id
+        );
+    }
+    assert!(cells.iter().any(|x| x == "如何处理"));
+}

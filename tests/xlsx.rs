@@ -211,7 +211,7 @@ fn compliance_report_rows_and_statuses() {
     let bytes = xlsx::compliance::write(&view).unwrap();
     dump("时限合规报告.xlsx", &bytes);
     let mut book = open(&bytes);
-    assert_eq!(book.sheet_names(), vec!["办理时限", "工作进度", "统计"]);
+    assert_eq!(book.sheet_names(), vec!["办理时限", "工作进度", "暂缓公示", "统计"]);
     let r = sheet(&mut book, "办理时限");
     let header: Vec<String> = (0..11).map(|c| text(&r, 2, c)).collect();
     assert_eq!(
@@ -615,7 +615,8 @@ fn filled_template_passes_check() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(!stdout.contains("警告"), "{stdout}");
+    assert!(stdout.contains("数据：错误 0，警告 0"), "{stdout}");
+    assert!(!stdout.contains("[警告]"), "{stdout}");
 }
 
 /// One XML part of an XLSX file.

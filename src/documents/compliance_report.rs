@@ -37,6 +37,45 @@ pub struct ComplianceView {
     pub milestones: Vec<ComplianceLine>,
     /// Count per status over cases and milestones, in `STATUS_ORDER`.
     pub tally: Vec<StatusCount>,
+    /// 暂缓公示: the cases the rules keep off the public documents, one line per reason.
+    pub held: Vec<HeldLine>,
+}
+
+/// One line of the 暂缓公示 table (户编号, 户主, 程序, 原因, 依据, 如何处理).
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldLine {
+    pub seq: u32,
+    pub village: String,
+    pub household_id: String,
+    pub head_name: String,
+    /// 程序
+    pub procedure: String,
+    /// 原因
+    pub reason: String,
+    /// 依据
+    pub basis: String,
+    /// 如何处理
+    pub fix: String,
+}
+
+/// The 暂缓公示 lines of an evaluation, in case order.
+pub fn held_lines(eval: &Evaluation) -> Vec<HeldLine> {
+    let mut out = Vec::new();
+    for c in crate::rules::report::held_back(eval) {
+        for h in &c.holds {
+            out.push(HeldLine {
+                seq: out.len() as u32 + 1,
+                village: c.village.clone(),
+                household_id: c.household_id.clone(),
+                head_name: c.head_name.clone(),
+                procedure: c.kind.label().to_string(),
+                reason: h.reason.clone(),
+                basis: h.basis.clone(),
+                fix: h.fix.clone(),
+            });
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -127,6 +166,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> ComplianceView {
         cases,
         milestones,
         tally,
+        held: held_lines(eval),
     }
 }
 
@@ -146,6 +186,7 @@ struct Part<'a> {
     cases: &'a [ComplianceLine],
     milestones: &'a [ComplianceLine],
     tally: &'a [StatusCount],
+    held: &'a [HeldLine],
     part: PartPlace,
 }
 
@@ -224,6 +265,7 @@ pub fn render_in_parts_mode(
         cases,
         milestones: if i + 1 == n { &view.milestones } else { &[] },
         tally: &view.tally,
+        held: if i == 0 { &view.held } else { &[] },
         part: PartPlace {
             first: i == 0,
             last: i + 1 == n,

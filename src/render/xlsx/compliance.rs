@@ -7,7 +7,7 @@ use super::sheet::{
     self, Cells, Column, Kind, Styles, Value, Widths, col, colour, form_top, head_line, page_setup, see_headers,
     write_row,
 };
-use crate::documents::compliance_report::{ComplianceLine, ComplianceView, STATUS_ORDER};
+use crate::documents::compliance_report::{ComplianceLine, ComplianceView, HeldLine, STATUS_ORDER};
 use crate::render::RenderError;
 use crate::rules::ComplianceStatus;
 use rust_xlsxwriter::{Color, Format, Formula, Worksheet, XlsxError};
@@ -16,6 +16,59 @@ pub const DOCUMENT: &str = "时限合规报告";
 pub const SHEET_CASES: &str = "办理时限";
 pub const SHEET_MILESTONES: &str = "工作进度";
 pub const SHEET_TALLY: &str = "统计";
+pub const SHEET_HELD: &str = "暂缓公示";
+
+pub const HELD_COLUMNS: [Column; 8] = [
+    col("序号", Kind::Int, 6.0, 8.0),
+    col("村", Kind::Center, 8.0, 14.0),
+    col("户编号", Kind::Text, 8.0, 22.0),
+    col("户主姓名", Kind::Center, 9.0, 12.0),
+    col("程序", Kind::Center, 8.0, 14.0),
+    col("原因", Kind::Wrap, 20.0, 40.0),
+    col("依据", Kind::Wrap, 20.0, 40.0),
+    col("如何处理", Kind::Wrap, 20.0, 40.0),
+];
+
+fn held_values(l: &HeldLine) -> [Value<'_>; 8] {
+    [
+        Value::Int(i64::from(l.seq)),
+        Value::Str(&l.village),
+        Value::Str(&l.household_id),
+        Value::Str(&l.head_name),
+        Value::Str(&l.procedure),
+        Value::Str(&l.reason),
+        Value::Str(&l.basis),
+        Value::Str(&l.fix),
+    ]
+}
+
+/// 暂缓公示: the cases kept off the public documents, with reason, basis and what to do.
+fn held_sheet(ws: &mut Worksheet, st: &Styles, view: &ComplianceView, head: [&str; 3]) -> Result<(), XlsxError> {
+    let ncols = HELD_COLUMNS.len() as u16;
+    form_top(ws, st, &format!("{}（暂缓公示）", view.title), ncols, head)?;
+    let names: Vec<&str> = HELD_COLUMNS.iter().map(|c| c.name).collect();
+    for (i, n) in names.iter().enumerate() {
+        ws.write_string_with_format(sheet::HEADER_ROW, i as u16, *n, &st.header)?;
+    }
+    let mut widths = Widths::for_columns(&HELD_COLUMNS);
+    see_headers(&mut widths, &names);
+    for l in &view.held {
+        widths.see_row(&held_values(l));
+    }
+    widths.apply(ws)?;
+    let header = sheet::one_row_header(sheet::HEADER_ROW, &names);
+    sheet::fit_header_rows(ws, &widths, &header, &[(sheet::HEADER_ROW, 22.0)])?;
+    for (i, l) in view.held.iter().enumerate() {
+        write_row(ws, FIRST_DATA_ROW + i as u32, &held_values(l), &widths, &st.plain, None)?;
+    }
+    if view.held.is_empty() {
+        ws.write_string_with_format(FIRST_DATA_ROW, 0, "（无）", &st.plain.center)?;
+    }
+    let last_row = FIRST_DATA_ROW + (view.held.len() as u32).max(1) - 1;
+    ws.autofilter(sheet::HEADER_ROW, 0, last_row, ncols - 1)?;
+    page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW), FIRST_DATA_ROW, 0)?;
+    Ok(())
+}
 /// Title, 填报 line and one header row above the data.
 pub const FIRST_DATA_ROW: u32 = 3;
 
@@ -144,6 +197,10 @@ fn build(view: &ComplianceView) -> Result<Vec<u8>, XlsxError> {
         milestone_values,
         5,
     )?;
+
+    let ws = wb.add_worksheet().set_name(SHEET_HELD)?;
+    let count = format!("共{}条", view.held.len());
+    held_sheet(ws, &st, view, [&unit, &as_of, &count])?;
 
     let ws = wb.add_worksheet().set_name(SHEET_TALLY)?;
     tally(ws, &st, &statuses, view)?;
