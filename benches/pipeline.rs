@@ -54,6 +54,7 @@ fn child_build(ws: &str, out: &str) {
         only: None,
         village: None,
         force: false,
+        pdf_standard: None,
     };
     let t = Instant::now();
     let report = fangpin::build::run(&opts, &|_| {}).unwrap_or_else(|e| panic!("build failed: {e}"));

@@ -200,6 +200,7 @@ fn workspace() -> Workspace {
             },
             monitoring_line: Money::from_yuan(8300),
             as_of: Some(date(2024, 6, 30)),
+            pdf_standard: None,
             issuance: Some(Issuance {
                 authority: "巴彦塔拉达斡尔民族乡人民政府".into(),
                 prefix: "巴乡政发".into(),

@@ -97,6 +97,7 @@ fn workspace(households: Vec<Household>) -> Workspace {
             },
             monitoring_line: Money::from_yuan(8300),
             as_of: Some(date(2024, 6, 30)),
+            pdf_standard: None,
             issuance: None,
             milestones: vec![],
             place: Place::default(),

@@ -513,6 +513,7 @@ fn evaluate_20000_households_fast() {
             region: Region::default(),
             monitoring_line: Money::from_yuan(7600),
             as_of: Some(opts.as_of),
+            pdf_standard: None,
             issuance: None,
             milestones: fangpin::synth::milestones(opts.as_of)
                 .into_iter()

@@ -15,6 +15,9 @@ pub struct Manifest {
     pub campaign: String,
     /// The `as_of` date the rules and documents used (ISO).
     pub as_of: String,
+    /// The PDF standard of the PDFs (`a-2b`); absent for plain PDF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_standard: Option<String>,
     pub inputs: Vec<InputEntry>,
     pub outputs: Vec<OutputEntry>,
 }

@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub village: Option<String>,
     /// Render what is valid even when the input has errors.
     pub force: bool,
+    /// `--pdf-standard`; None: the campaign's PDF标准, else plain PDF.
+    pub pdf_standard: Option<crate::render::pdf::PdfStandard>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -255,14 +257,35 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     progress(Event::Stage("准备排版引擎"));
     let needs_pdf = plan.iter().any(|j| j.format == Format::Pdf);
     let templates = Some(ws.templates_dir());
+    let standard = opts
+        .pdf_standard
+        .or_else(|| {
+            ws.campaign
+                .pdf_standard
+                .as_deref()
+                .and_then(crate::render::pdf::PdfStandard::parse)
+        })
+        .unwrap_or_default();
     let pdf = if needs_pdf {
-        Some(
-            crate::render::pdf::PdfEngine::new(templates.as_deref()).map_err(|source| BuildError::Render {
+        let engine = crate::render::pdf::PdfEngine::new(templates.as_deref())
+            .map_err(|source| BuildError::Render {
                 document: "排版引擎",
                 village: None,
                 source,
-            })?,
-        )
+            })?
+            .with_standard(standard);
+        // PDF/A requires every glyph: a character no font covers is reported now, naming the
+        // household, not as a failed export after minutes of rendering.
+        if standard != crate::render::pdf::PdfStandard::Plain
+            && let Some(source) = crate::render::fonts::archive_coverage_error(engine.fonts(), &ws)
+        {
+            return Err(BuildError::Render {
+                document: "PDF/A 归档版",
+                village: None,
+                source,
+            });
+        }
+        Some(engine)
     } else {
         None
     };
@@ -334,6 +357,7 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
         fangpin: env!("CARGO_PKG_VERSION").to_string(),
         campaign: ws.campaign.name.clone(),
         as_of: as_of.to_string(),
+        pdf_standard: standard.key().map(str::to_string),
         inputs: ws
             .inputs
             .iter()

@@ -24,6 +24,9 @@ pub struct Args {
     /// 输入有错误时仍生成有效部分，并列出未纳入的数据
     #[arg(long)]
     pub force: bool,
+    /// PDF 标准：a-2b 生成 PDF/A-2b 归档版（上报、归档用；每页完整排版，较慢）。也可在 campaign.yaml 写“PDF标准: a-2b”
+    #[arg(long, value_name = "STANDARD")]
+    pub pdf_standard: Option<String>,
 }
 
 pub fn run_cmd(args: Args) -> u8 {
@@ -44,6 +47,16 @@ pub fn run_cmd(args: Args) -> u8 {
             }
         }
     }
+    let pdf_standard = match args.pdf_standard.as_deref() {
+        None => None,
+        Some(s) => match fangpin::render::pdf::PdfStandard::parse(s) {
+            Some(p) => Some(p),
+            None => {
+                eprintln!("不认识的 PDF 标准“{s}”。可选：a-2b（PDF/A-2b 归档版）");
+                return super::EXIT_FAILURE;
+            }
+        },
+    };
     let opts = BuildOptions {
         workspace: args.workspace,
         out: args.out,
@@ -52,6 +65,7 @@ pub fn run_cmd(args: Args) -> u8 {
         only: (!only.is_empty()).then_some(only),
         village: args.village,
         force: args.force,
+        pdf_standard,
     };
     execute(&opts)
 }

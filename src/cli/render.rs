@@ -26,5 +26,6 @@ pub fn run(args: Args) -> u8 {
         only: vec![args.kind],
         village: args.village,
         force: false,
+        pdf_standard: None,
     })
 }

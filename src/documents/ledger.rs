@@ -374,6 +374,7 @@ pub(crate) mod fixtures {
                 },
                 monitoring_line: Money::from_yuan(8300),
                 as_of: Some(d(2024, 6, 30)),
+                pdf_standard: None,
                 issuance: None,
                 milestones: vec![],
                 place: Place::file("campaign.yaml"),

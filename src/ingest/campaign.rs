@@ -19,6 +19,7 @@ const TOP: &[(&str, &str)] = &[
     ("地区", "region"),
     ("监测范围", "monitoring_line"),
     ("统计截止日", "as_of"),
+    ("PDF标准", "pdf_standard"),
     ("发文", "issuance"),
     ("时间安排", "milestones"),
 ];
@@ -351,6 +352,24 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
     };
 
     let as_of = get(&fields, "统计截止日").and_then(|(v, p)| w.date(v, &p, "统计截止日"));
+    // The typst CLI's spelling (`a-2b`); 无 / none for plain PDF.
+    let pdf_standard = match get(&fields, "PDF标准").and_then(|(v, p)| w.text(v, &p, "PDF标准").map(|t| (t, p))) {
+        Some((t, p)) => match t.to_ascii_lowercase().replace("pdf/", "").as_str() {
+            "a-2b" | "a2b" => Some("a-2b".to_string()),
+            "无" | "none" => None,
+            _ => {
+                w.error(
+                    &p,
+                    "PDF标准",
+                    t.clone(),
+                    "不认识的 PDF 标准",
+                    "写 a-2b（PDF/A-2b 归档版）或删去此项",
+                );
+                None
+            }
+        },
+        None => None,
+    };
 
     let issuance = match get(&fields, "发文") {
         Some((Value::Mapping(m), p)) => Some(parse_issuance(&mut w, m, &p)),
@@ -420,6 +439,7 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
             region,
             monitoring_line,
             as_of,
+            pdf_standard,
             issuance,
             milestones,
             place: Place::file(CAMPAIGN_FILE),

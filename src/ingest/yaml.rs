@@ -414,6 +414,7 @@ mod tests {
             },
             monitoring_line: Money::from_yuan(8300),
             as_of: None,
+            pdf_standard: None,
             issuance: None,
             milestones: Vec::new(),
             place: Place::file("campaign.yaml"),

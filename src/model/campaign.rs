@@ -14,6 +14,8 @@ pub struct Campaign {
     pub monitoring_line: Money,
     /// 统计截止日: the default `as_of` date.
     pub as_of: Option<NaiveDate>,
+    /// PDF标准: `a-2b` makes every build write PDF/A-2b archive copies (like `--pdf-standard`).
+    pub pdf_standard: Option<String>,
     pub issuance: Option<Issuance>,
     /// 时间安排
     pub milestones: Vec<MilestoneDef>,
