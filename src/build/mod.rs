@@ -132,6 +132,9 @@ pub struct BuildReport {
     /// Characters in the data that no font covers (warnings naming the household), for the CLI
     /// to print: they would otherwise be silent boxes on paper.
     pub uncovered: Vec<String>,
+    /// Font roles whose official face is not installed (`正文（FangSong_GB2312）`): a bundled
+    /// face stood in; `fangpin fonts` says which and how to install the official one.
+    pub font_notes: Vec<String>,
     pub timings: Vec<(&'static str, Duration)>,
     pub elapsed: Duration,
 }
@@ -289,6 +292,15 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
     } else {
         None
     };
+    // Which official faces are missing here (the body set in a Song face instead of 仿宋 …).
+    let font_notes: Vec<String> = pdf
+        .as_ref()
+        .and_then(|e| e.font_roles().ok())
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| crate::render::fonts::fallback_note(&r.role, &r.families, r.face.as_ref()).is_some())
+        .filter_map(|r| r.families.first().map(|f| format!("{}（{f}）", r.role)))
+        .collect();
     let text = crate::render::text::TextEngine::new(templates.as_deref()).map_err(|source| BuildError::Render {
         document: "文字模板",
         village: None,
@@ -401,6 +413,7 @@ pub fn run(opts: &BuildOptions, progress: &(dyn Fn(Event) + Sync)) -> Result<Bui
         held_back: crate::rules::report::held_back_text(&eval),
         left_out,
         uncovered,
+        font_notes,
         timings,
         elapsed: started.elapsed(),
     })

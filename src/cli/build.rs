@@ -148,6 +148,12 @@ fn print_report(r: &BuildReport) {
     println!("合计 {docs} 份文书，PDF {pages} 页；{} 户。", r.households);
     println!("{}", r.tally.line());
     print!("{}", r.held_back);
+    if !r.font_notes.is_empty() {
+        println!(
+            "字体：本机未安装规范字体 {}，已用内置字体代替（字形与公文规范不同；替代情况和安装办法见 fangpin fonts）。",
+            r.font_notes.join("、")
+        );
+    }
     for u in &r.uncovered {
         println!("{u}");
     }

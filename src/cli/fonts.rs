@@ -41,12 +41,9 @@ pub fn run(args: Args) -> u8 {
                 };
                 let weight = if face.weight >= 600 { " 粗体" } else { "" };
                 super::println(&format!("  {}{}{weight}（{}）", pad(&r.role), face.family, source));
-                if matches!(face.origin, FontOrigin::Bundled(_)) && r.families.first() != Some(&face.requested) {
+                if let Some(note) = fangpin::render::fonts::fallback_note(&r.role, &r.families, Some(face)) {
                     fallback = true;
-                    super::println(&format!(
-                        "          未安装规范字体 {}，使用内置替代字体",
-                        r.families.first().map(String::as_str).unwrap_or("")
-                    ));
+                    super::println(&format!("          {note}"));
                 }
             }
             None => super::println(&format!(
