@@ -3,21 +3,9 @@
 
 mod common;
 
-use common::{command, run_command};
+use common::{command, copy_dir, run_command};
 use std::path::Path;
 use std::time::Duration;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
 
 fn manifest(out: &Path) -> serde_json::Value {
     let dir = std::fs::read_dir(out)

@@ -4,25 +4,12 @@
 
 mod common;
 
-use common::{BIN, Run, command, run_command};
+use common::{BIN, Run, command, copy_dir, run_command};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 fn run(args: &[&str]) -> Run {
     run_command(command(args, &[]), Duration::from_secs(300))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 fn sample(tmp: &Path) -> PathBuf {

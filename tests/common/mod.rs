@@ -152,3 +152,16 @@ pub fn pdf_bytes_text(bytes: &[u8]) -> String {
     let (_dir, path) = pdf_file(bytes);
     pdf_text(&path)
 }
+
+/// Copies a folder tree (a fixture workspace such as `data/`) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
