@@ -725,7 +725,12 @@ fn sample_workspace_documents() {
     let pages = engine().render_text_pages("compliance.typ", &cr).unwrap();
     let text = flat(&pages.join(""));
     assert!(text.contains("防止返贫监测帮扶办理时限合规报告") && text.contains("填报单位（盖章）："));
-    assert!(text.contains("一、状态统计") && text.contains("二、办理时限") && text.contains("三、工作进度"));
+    assert!(
+        text.contains("一、状态统计")
+            && text.contains("二、暂缓公示")
+            && text.contains("三、办理时限")
+            && text.contains("四、工作进度")
+    );
     if pages.len() > 1 {
         assert!(
             pages
@@ -779,8 +784,10 @@ fn compliance_report_in_parts_keeps_every_line_and_numbers_pages() {
         assert!(all.contains(&flat(&l.household_id)), "{} missing", l.household_id);
     }
     assert_eq!(all.matches("一、状态统计").count(), 1);
-    assert_eq!(all.matches("三、工作进度").count(), 1);
-    assert!(all.find("二、办理时限") < all.find("三、工作进度"));
+    assert_eq!(all.matches("二、暂缓公示").count(), 1);
+    assert_eq!(all.matches("四、工作进度").count(), 1);
+    assert!(all.find("二、暂缓公示") < all.find("三、办理时限"));
+    assert!(all.find("三、办理时限") < all.find("四、工作进度"));
 }
 
 /// Throughput of the 承诺授权书 template, cold (nothing memoised from an earlier compile):
