@@ -72,12 +72,19 @@ pub fn held_back(eval: &Evaluation) -> impl Iterator<Item = &CaseVerdict> {
 
 /// 暂缓公示 for a terminal: a heading and one line per case with its reasons and what to do.
 pub fn held_back_text(eval: &Evaluation) -> String {
+    held_back_text_at_most(eval, usize::MAX)
+}
+
+/// [`held_back_text`] listing at most `limit` cases (a county-size summary stays readable); the
+/// rest are counted and pointed to the report tables that list them all.
+pub fn held_back_text_at_most(eval: &Evaluation, limit: usize) -> String {
     let held: Vec<&CaseVerdict> = held_back(eval).collect();
     if held.is_empty() {
         return String::new();
     }
     let mut out = format!("暂缓公示 {} 个案例（不列入公示、公告）：\n", held.len());
-    for c in held {
+    let rest = held.len().saturating_sub(limit);
+    for c in held.into_iter().take(limit) {
         let reasons: Vec<String> = c
             .holds
             .iter()
@@ -91,6 +98,12 @@ pub fn held_back_text(eval: &Evaluation) -> String {
             c.household_id,
             c.kind.label(),
             reasons.join("；")
+        );
+    }
+    if rest > 0 {
+        let _ = writeln!(
+            out,
+            "  ……其余 {rest} 个案例见时限合规报告的“暂缓公示”表和数据问题清单的“规则核查”表（fangpin check 列出全部）"
         );
     }
     out
@@ -134,5 +147,8 @@ mod tests {
         assert!(line.contains("暂缓公示 14 个案例"), "{line}");
         let text = held_back_text(&ev);
         assert!(text.contains("何文军") && text.contains("如何处理"), "{text}");
+        let short = held_back_text_at_most(&ev, 3);
+        assert_eq!(short.lines().count(), 1 + 3 + 1, "{short}");
+        assert!(short.contains("其余 11 个案例"), "{short}");
     }
 }
