@@ -4,6 +4,7 @@
 // Nothing input can reach may panic: library code reports errors instead (tests are exempt).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod atomic;
 pub mod build;
 pub mod documents;
 pub mod ingest;

@@ -389,17 +389,9 @@ pub(crate) fn write_problem_list(ws: &Workspace, out: &Path, date: NaiveDate) ->
     write_marker(out)?;
     let name = format!("{}-数据问题清单", super::unit_folder(&ws.campaign.name));
     let path = out.join(format!("{name}.xlsx"));
-    // A staging-style name, so a run killed while writing leaves nothing the next run keeps.
-    let prefix = format!(".{name}.partial-");
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .tempfile_in(out)
-        .map_err(io(out))?;
-    std::io::Write::write_all(&mut tmp, &bytes).map_err(io(&path))?;
-    tmp.persist(&path).map_err(|e| BuildError::Io {
-        path: path.clone(),
-        source: e.error,
-    })?;
+    // A staging-style temporary name, so a run killed while writing leaves nothing the next
+    // run keeps.
+    crate::atomic::write(&path, &bytes).map_err(io(&path))?;
     Ok(path)
 }
 

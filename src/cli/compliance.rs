@@ -171,14 +171,7 @@ fn pad(s: &str, w: usize) -> String {
     out
 }
 
-const ORDER: [ComplianceStatus; 6] = [
-    ComplianceStatus::Violation,
-    ComplianceStatus::Overdue,
-    ComplianceStatus::Late,
-    ComplianceStatus::DueSoon,
-    ComplianceStatus::Pending,
-    ComplianceStatus::OnTime,
-];
+const ORDER: [ComplianceStatus; 6] = ComplianceStatus::ALL;
 
 fn status_counts<'a>(rows: impl Iterator<Item = &'a ComplianceRow> + Clone) -> String {
     ORDER

@@ -4,7 +4,7 @@ use crate::cli::{EXIT_FAILURE, EXIT_INPUT, EXIT_OK};
 use fangpin::ingest::parse_rules;
 use fangpin::model::RulesFile;
 use fangpin::render::xlsx::template;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -56,7 +56,7 @@ pub fn run(args: Args) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    match write_atomic(&args.out, &path, &bytes) {
+    match fangpin::atomic::write(&path, &bytes) {
         Ok(()) => {
             println!("已生成村级数据填报模板：{}", path.display());
             println!("各村填好后放入工作区（如 data/村级数据/芒洪村.xlsx），运行 fangpin check 核查。");
@@ -67,20 +67,4 @@ pub fn run(args: Args) -> u8 {
             EXIT_FAILURE
         }
     }
-}
-
-/// Temp file in the target folder, then rename: a failed run leaves any previous file intact.
-fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // NamedTempFile is created owner-only; the template is meant to be shared.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
-    }
-    Ok(())
 }

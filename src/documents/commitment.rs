@@ -254,10 +254,8 @@ pub(crate) fn committee(village: &str) -> String {
     }
 }
 
-/// `2024年5月11日`: Arabic numerals, no leading zeros, no spaces (GB/T 9704).
-pub(crate) fn cn_date(d: NaiveDate) -> String {
-    d.format("%Y年%-m月%-d日").to_string()
-}
+/// `2024年5月11日` (the one formatter, `model::date_zh`).
+pub(crate) use crate::model::date_zh as cn_date;
 
 #[cfg(test)]
 pub(crate) mod fixture {

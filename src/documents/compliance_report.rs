@@ -13,14 +13,7 @@ use serde::Serialize;
 pub const TITLE: &str = "防止返贫监测帮扶办理时限合规报告";
 
 /// Every status in report order (most urgent first).
-pub const STATUS_ORDER: [ComplianceStatus; 6] = [
-    ComplianceStatus::Violation,
-    ComplianceStatus::Overdue,
-    ComplianceStatus::Late,
-    ComplianceStatus::DueSoon,
-    ComplianceStatus::Pending,
-    ComplianceStatus::OnTime,
-];
+pub const STATUS_ORDER: [ComplianceStatus; 6] = ComplianceStatus::ALL;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplianceView {

@@ -88,11 +88,7 @@ pub(crate) fn public(text: &str) -> String {
     crate::model::privacy::mask_contacts(text).into_owned()
 }
 
-/// `2024年5月11日`: Arabic numerals, no leading zeros, no spaces (GB/T 9704 成文日期).
-pub fn date_zh(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
+pub use crate::model::date_zh;
 
 #[cfg(test)]
 mod mask_tests {

@@ -22,3 +22,10 @@ pub use vocab::*;
 
 mod workspace;
 pub use workspace::*;
+
+/// `2024年5月11日`: Arabic numerals, no leading zeros, no spaces (GB/T 9704 成文日期). The one
+/// formatter of Chinese dates, for rules' messages and every document.
+pub fn date_zh(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}

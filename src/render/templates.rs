@@ -136,7 +136,7 @@ pub fn export(dir: &Path, overwrite: bool) -> Result<(Vec<PathBuf>, Vec<PathBuf>
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| RenderError::write(parent, e))?;
         }
-        fs::write(&path, bytes).map_err(|e| RenderError::write(&path, e))?;
+        crate::atomic::write(&path, bytes).map_err(|e| RenderError::write(&path, e))?;
         written.push(path);
     }
     Ok((written, skipped))

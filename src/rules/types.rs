@@ -70,6 +70,17 @@ pub enum ComplianceStatus {
 }
 
 impl ComplianceStatus {
+    /// Every status, most urgent first: the one order reports, tables and tallies use (the
+    /// enum's own order, which sorting by status follows too).
+    pub const ALL: [ComplianceStatus; 6] = [
+        ComplianceStatus::Violation,
+        ComplianceStatus::Overdue,
+        ComplianceStatus::Late,
+        ComplianceStatus::DueSoon,
+        ComplianceStatus::Pending,
+        ComplianceStatus::OnTime,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             ComplianceStatus::Violation => "违规",

@@ -154,9 +154,7 @@ impl CaseVerdict {
     }
 }
 
-fn date_zh(d: NaiveDate) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
+use crate::model::date_zh;
 
 /// Everything the verdicts need besides the data.
 pub struct Ctx<'a> {

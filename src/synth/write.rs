@@ -253,7 +253,7 @@ pub fn write_workspace(syn: &Synthetic, out: &Path) -> Result<Vec<PathBuf>, GenE
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), GenError> {
-    std::fs::write(path, bytes).map_err(|source| GenError::Io {
+    crate::atomic::write(path, bytes).map_err(|source| GenError::Io {
         path: path.to_path_buf(),
         source,
     })
