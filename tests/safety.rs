@@ -209,7 +209,6 @@ fn an_output_folder_inside_the_workspace_is_marked_and_allowed() {
 }
 
 #[test]
-#[ignore = "needs discovery skip (helper B)"]
 fn an_output_folder_inside_the_workspace_is_never_read_back() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
