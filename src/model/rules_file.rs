@@ -270,11 +270,51 @@ mod tests {
         let r = parsed.expect("default_rules.yaml must parse");
         assert_eq!(r.vocab.risk_types.len(), 11);
         assert!(r.vocab.measure_categories.len() >= 12);
-        assert_eq!(r.vocab.exclusions.len(), 10);
+        // 000 附件1's ten, plus 002 §2(2)'s 企业高管.
+        assert_eq!(r.vocab.exclusions.len(), 11);
         assert!(r.deadlines.len() >= 5);
         assert_eq!(r.vocab.risk_type("因病致贫"), Some("因病"));
         assert!(r.vocab.is_developmental("公益岗位"));
         assert!(!r.vocab.is_developmental("综合保障"));
+    }
+
+    #[test]
+    fn the_seeds_vocabulary_is_accepted_without_a_rules_file() {
+        // 001 二（一）—（五）: each listed measure, in its family.
+        let r = RulesFile::defaults();
+        for (m, family) in [
+            ("帮扶车间", "开发式"),
+            ("劳务协作", "开发式"),
+            ("林下经济", "开发式"),
+            ("庭院经济", "开发式"),
+            ("以工代赈", "开发式"),
+            ("直接帮扶", "开发式"),
+            ("委托帮扶", "开发式"),
+            ("户厕改造", "改善式"),
+            ("托管托养", "保障式"),
+            ("先诊疗后付费", "政策式"),
+            ("一次性交通补贴", "政策式"),
+            ("雨露计划", "政策式"),
+        ] {
+            let c = r.vocab.measure_category(m).unwrap_or_else(|| panic!("{m}"));
+            assert_eq!(c.family, family, "{m}");
+        }
+        // 004 二（一）2（2）、000 一（一）: key groups; 002 §2(2): exclusions.
+        for g in [
+            "留守儿童",
+            "困境儿童",
+            "危房改造户",
+            "慢性病",
+            "突发意外事故",
+            "2020年度脱贫",
+            "失能特困老人",
+            "灾后重建户",
+            "无劳动力户",
+        ] {
+            assert!(r.vocab.key_group(g).is_some(), "{g}");
+        }
+        assert_eq!(r.vocab.exclusion("企业高管"), Some("家庭成员为企业高管"));
+        assert_eq!(r.vocab.exclusion("财政供养人员"), Some("家庭成员为公职人员"));
     }
 
     #[test]
