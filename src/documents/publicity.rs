@@ -6,7 +6,7 @@
 //! no field that could carry one.
 
 use super::{date_zh, public};
-use crate::model::{DurationUnit, Household, ProcedureKind, Stage, Workspace};
+use crate::model::{DurationUnit, Household, ProcedureKind, Workspace};
 use crate::render::RenderError;
 use crate::render::pdf::{PdfEngine, RenderedPdf};
 use crate::render::text::TextEngine;
@@ -273,12 +273,7 @@ pub fn view(
             .iter()
             .filter(|(_, v)| v.path == Some(EliminationPath::Natural))
             .count();
-        let signed_all = cases.iter().all(|(_, v)| {
-            ws.data
-                .procedures
-                .get(v.procedure)
-                .is_some_and(|p| p.date(Stage::Commitment).is_some_and(|d| d <= eval.as_of))
-        });
+        let signed_all = cases.iter().all(|(_, v)| v.signed.is_some());
         let ctx = Ctx {
             kind: kind.procedure().label(),
             title: kind.title(),
