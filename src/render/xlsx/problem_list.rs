@@ -84,83 +84,21 @@ fn build(view: &ProblemListView, created: NaiveDate) -> Result<Vec<u8>, XlsxErro
         .clone()
         .set_background_color(colour::YELLOW_FILL)
         .set_font_color(colour::YELLOW_FONT);
-    let ws = wb.add_worksheet().set_name(SHEET)?;
-    let ncols = COLUMNS.len() as u16;
-    span(
-        ws,
-        sheet::TITLE_ROW,
-        0,
-        sheet::TITLE_ROW,
-        ncols - 1,
-        &view.title,
-        &st.title,
-    )?;
-    ws.set_row_height(sheet::TITLE_ROW, 36)?;
+    let level = |is_error: bool| if is_error { &error } else { &warning };
+
     let note = format!(
         "{}。按“文件、工作表、单元格”找到原表修改后重新运行 fangpin check。",
         view.summary_text
     );
-    span(ws, sheet::HEAD_ROW, 0, sheet::HEAD_ROW, ncols - 1, &note, &st.head_left)?;
-    ws.set_row_height(sheet::HEAD_ROW, 24)?;
-    let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
-    for (i, n) in names.iter().enumerate() {
-        ws.write_string_with_format(sheet::HEADER_ROW, i as u16, *n, &st.header)?;
-    }
-    ws.set_row_height(sheet::HEADER_ROW, 22)?;
-
-    let mut widths = Widths::for_columns(&COLUMNS);
-    see_headers(&mut widths, &names);
-    for l in &view.rows {
-        widths.see_row(&values(l));
-    }
-    widths.apply(ws)?;
-    let header = sheet::one_row_header(sheet::HEADER_ROW, &names);
-    sheet::fit_header_rows(ws, &widths, &header, &[(sheet::HEADER_ROW, 22.0)])?;
-    for (i, l) in view.rows.iter().enumerate() {
-        let f = if l.severity == Severity::Error {
-            &error
-        } else {
-            &warning
-        };
-        write_row(
-            ws,
-            FIRST_DATA_ROW + i as u32,
-            &values(l),
-            &widths,
-            &st.plain,
-            Some((8, f)),
-        )?;
-    }
-    let last_row = if view.rows.is_empty() {
-        span(
-            ws,
-            FIRST_DATA_ROW,
-            0,
-            FIRST_DATA_ROW,
-            ncols - 1,
-            "未发现数据问题",
-            &st.plain.center,
-        )?;
-        FIRST_DATA_ROW
-    } else {
-        FIRST_DATA_ROW + view.rows.len() as u32 - 1
-    };
-    ws.autofilter(sheet::HEADER_ROW, 0, last_row, ncols - 1)?;
-    page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW), FIRST_DATA_ROW, 0)?;
+    let rows: Vec<([Value<'_>; 9], bool)> = view
+        .rows
+        .iter()
+        .map(|l| (values(l), l.severity == Severity::Error))
+        .collect();
+    let ws = wb.add_worksheet().set_name(SHEET)?;
+    table(ws, &st, &view.title, &note, &COLUMNS, &rows, "未发现数据问题", level)?;
 
     // 规则核查: what the rules found per case; written even when empty, saying why.
-    let ws = wb.add_worksheet().set_name(RULES_SHEET)?;
-    let ncols = RULE_COLUMNS.len() as u16;
-    span(
-        ws,
-        sheet::TITLE_ROW,
-        0,
-        sheet::TITLE_ROW,
-        ncols - 1,
-        "规则核查",
-        &st.title,
-    )?;
-    ws.set_row_height(sheet::TITLE_ROW, 36)?;
     let (note, empty) = match &view.rules {
         None => (
             "数据有错误，未进行规则核查。请先按“数据问题清单”改正错误后重新生成。".to_string(),
@@ -179,29 +117,57 @@ fn build(view: &ProblemListView, created: NaiveDate) -> Result<Vec<u8>, XlsxErro
             )
         }
     };
-    span(ws, sheet::HEAD_ROW, 0, sheet::HEAD_ROW, ncols - 1, &note, &st.head_left)?;
+    let rows: Vec<([Value<'_>; 7], bool)> = view
+        .rules
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|l| (rule_values(l), l.error))
+        .collect();
+    let ws = wb.add_worksheet().set_name(RULES_SHEET)?;
+    table(ws, &st, RULES_SHEET, &note, &RULE_COLUMNS, &rows, empty, level)?;
+    wb.save_to_buffer()
+}
+
+/// One sheet of the list: title, note, header, the rows with the 级别 cell (last column)
+/// coloured by error or warning, a filter, print setup; `empty` stands in for no rows.
+#[allow(clippy::too_many_arguments)]
+fn table<'f, const N: usize>(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    st: &Styles,
+    title: &str,
+    note: &str,
+    columns: &[Column; N],
+    rows: &[([Value<'_>; N], bool)],
+    empty: &str,
+    level: impl Fn(bool) -> &'f rust_xlsxwriter::Format,
+) -> Result<(), XlsxError> {
+    let ncols = N as u16;
+    span(ws, sheet::TITLE_ROW, 0, sheet::TITLE_ROW, ncols - 1, title, &st.title)?;
+    ws.set_row_height(sheet::TITLE_ROW, 36)?;
+    span(ws, sheet::HEAD_ROW, 0, sheet::HEAD_ROW, ncols - 1, note, &st.head_left)?;
     ws.set_row_height(sheet::HEAD_ROW, 24)?;
-    let names: Vec<&str> = RULE_COLUMNS.iter().map(|c| c.name).collect();
+    let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
     for (i, n) in names.iter().enumerate() {
         ws.write_string_with_format(sheet::HEADER_ROW, i as u16, *n, &st.header)?;
     }
     ws.set_row_height(sheet::HEADER_ROW, 22)?;
-    let rows: &[RuleLine] = view.rules.as_deref().unwrap_or_default();
-    let mut widths = Widths::for_columns(&RULE_COLUMNS);
+    let mut widths = Widths::for_columns(columns);
     see_headers(&mut widths, &names);
-    for l in rows {
-        widths.see_row(&rule_values(l));
+    for (v, _) in rows {
+        widths.see_row(v);
     }
     widths.apply(ws)?;
-    for (i, l) in rows.iter().enumerate() {
-        let f = if l.error { &error } else { &warning };
+    let header = sheet::one_row_header(sheet::HEADER_ROW, &names);
+    sheet::fit_header_rows(ws, &widths, &header, &[(sheet::HEADER_ROW, 22.0)])?;
+    for (i, (v, is_error)) in rows.iter().enumerate() {
         write_row(
             ws,
             FIRST_DATA_ROW + i as u32,
-            &rule_values(l),
+            v,
             &widths,
             &st.plain,
-            Some((6, f)),
+            Some((N - 1, level(*is_error))),
         )?;
     }
     let last_row = if rows.is_empty() {
@@ -220,5 +186,5 @@ fn build(view: &ProblemListView, created: NaiveDate) -> Result<Vec<u8>, XlsxErro
     };
     ws.autofilter(sheet::HEADER_ROW, 0, last_row, ncols - 1)?;
     page_setup(ws, (sheet::HEADER_ROW, sheet::HEADER_ROW), FIRST_DATA_ROW, 0)?;
-    wb.save_to_buffer()
+    Ok(())
 }
