@@ -7,7 +7,7 @@
 mod common;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use common::{Run, command, pdf_text, run_command};
+use common::{Run, command, pdf_text, run_command, tree};
 use fangpin::ingest::id_check_digit;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -69,20 +69,6 @@ fn xlsx_text(path: &Path) -> String {
 /// Text with all whitespace removed, so a value wrapped over lines in a table cell still matches.
 fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// Every file below `dir`, relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {

@@ -8,8 +8,7 @@
 
 mod common;
 
-use common::{Run, command, run_command};
-use std::collections::BTreeMap;
+use common::{Run, command, copy_dir, run_command, tree};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -41,32 +40,6 @@ fn build(ws: &Path, out: &Path, extra: &[&str]) -> Run {
 
 fn check(ws: &Path) -> Run {
     run(["check".as_ref(), ws.as_os_str()])
-}
-
-/// Every file below `dir` (links not followed), relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let target = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// The sample workspace copied to `to`.
