@@ -61,6 +61,8 @@ fn household(id: &str, village: &str, group: &str, head: &str, size: u32) -> Hou
             schooling: None,
             severe_disability: false,
             place: Place::default(),
+            disability: None,
+            not_counted: None,
         })
         .collect::<Vec<_>>();
     Household {
@@ -85,6 +87,8 @@ fn household(id: &str, village: &str, group: &str, head: &str, size: u32) -> Hou
         key_groups: vec![],
         helper: Some("包联干部".into()),
         income_ok_since: None,
+        monitored_since: None,
+        eliminated_on: None,
         note: None,
         members,
         place: Place::default(),

@@ -45,6 +45,8 @@ fn member(hid: &str, name: &str, birth: NaiveDate, seq: u32, relation: &str) -> 
         schooling: None,
         severe_disability: false,
         place: Place::default(),
+        disability: None,
+        not_counted: None,
     }
 }
 
@@ -78,6 +80,8 @@ fn household(id: &str, village: &str, head: &str, others: &[(&str, i32, &str)]) 
         key_groups: vec![],
         helper: Some("包联干部".into()),
         income_ok_since: None,
+        monitored_since: None,
+        eliminated_on: None,
         note: None,
         members,
         place: Place::default(),

@@ -283,6 +283,8 @@ pub(crate) mod fixture {
             schooling: None,
             severe_disability: false,
             place: Place::default(),
+            disability: None,
+            not_counted: None,
         }
     }
 
@@ -309,6 +311,8 @@ pub(crate) mod fixture {
             note: None,
             members: vec![member(id, head, head_id, "户主")],
             place: Place::default(),
+            monitored_since: None,
+            eliminated_on: None,
         }
     }
 

@@ -241,6 +241,8 @@ pub(crate) mod fixtures {
             schooling: None,
             severe_disability: false,
             place: Place::cell("芒洪村.xlsx", "成员", 1, 0),
+            disability: None,
+            not_counted: None,
         }
     }
 
@@ -273,6 +275,8 @@ pub(crate) mod fixtures {
             key_groups: vec![],
             helper: Some("李四".into()),
             income_ok_since: None,
+            monitored_since: None,
+            eliminated_on: None,
             note: None,
             members: vec![
                 member(id, head, "150724198001010263", "户主", LabourCapacity::Capable),
@@ -386,6 +390,8 @@ pub(crate) mod fixtures {
                 measures: vec![],
                 problems,
                 milestone_reports: vec![],
+                rosters: Vec::new(),
+                visits: Vec::new(),
             },
             inputs: vec![],
             diagnostics: vec![],

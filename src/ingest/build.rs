@@ -273,6 +273,7 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
         business_cost: rd.money(r, Field::BusinessCost),
         per_capita: rd.money(r, Field::PerCapita),
         last_year_per_capita: rd.money(r, Field::LastYear),
+        two_years_ago_per_capita: None,
     };
     // Copy the shared reference out so the vocabularies can be borrowed while `rd` is mutated.
     let vocab = &rd.rules.vocab;
@@ -318,6 +319,8 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
             note,
             members: Vec::new(),
             place,
+            monitored_since: None,
+            eliminated_on: None,
         },
     })
 }
@@ -417,6 +420,8 @@ pub fn member(rd: &mut Reader, ctx: &Ctx, r: &dyn Record, household_id: Option<&
             schooling,
             severe_disability,
             place: rd.src.place(&r.loc()),
+            disability: None,
+            not_counted: None,
         },
     })
 }

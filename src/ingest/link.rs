@@ -264,6 +264,8 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         measures,
         problems: out_problems,
         milestone_reports: reports,
+        rosters: Vec::new(),
+        visits: Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod campaign;
 mod diagnostic;
+mod evidence;
 mod money;
 mod names;
 pub mod privacy;
@@ -14,6 +15,7 @@ mod vocab;
 
 pub use campaign::*;
 pub use diagnostic::*;
+pub use evidence::*;
 pub use money::*;
 pub use names::*;
 pub use records::*;

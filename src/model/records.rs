@@ -1,6 +1,6 @@
 use super::{
-    HouseholdType, LabourCapacity, Money, MonitorCategory, Place, ProblemLevel, ProblemType, ProcedureKind,
-    RectificationStatus, Sex, Stage,
+    Disability, HouseholdType, LabourCapacity, Money, MonitorCategory, PartialDate, Place, ProblemLevel, ProblemType,
+    ProcedureKind, RectificationStatus, RosterEntry, Sex, Stage, Visit,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -14,6 +14,10 @@ pub struct Dataset {
     pub measures: Vec<Measure>,
     pub problems: Vec<Problem>,
     pub milestone_reports: Vec<MilestoneReport>,
+    /// People on department rosters (部门数据, 信息比对), matched to members where possible.
+    pub rosters: Vec<RosterEntry>,
+    /// 帮扶效果评估 and 遍访 records.
+    pub visits: Vec<Visit>,
 }
 
 impl Dataset {
@@ -62,6 +66,8 @@ pub struct Income {
     pub per_capita: Option<Money>,
     /// 上年人均纯收入
     pub last_year_per_capita: Option<Money>,
+    /// 前年人均纯收入 (for "income fell two years running", 000 §一(一))
+    pub two_years_ago_per_capita: Option<Money>,
 }
 
 impl Income {
@@ -112,6 +118,10 @@ pub struct Household {
     pub helper: Option<String>,
     /// 收入达标起始日期 (for 风险消除: income above the line since)
     pub income_ok_since: Option<NaiveDate>,
+    /// 识别监测时间 / 纳入日期: when the household became a 监测对象 (the national system gives a month).
+    pub monitored_since: Option<PartialDate>,
+    /// 消除监测时间 (风险消除), when the input states it.
+    pub eliminated_on: Option<PartialDate>,
     /// 备注
     pub note: Option<String>,
     pub members: Vec<Member>,
@@ -159,6 +169,11 @@ pub struct Member {
     pub schooling: Option<String>,
     /// 是否重度残疾
     pub severe_disability: bool,
+    /// 残疾类别与等级 (from a 残疾人证号 or a roster), when known.
+    pub disability: Option<Disability>,
+    /// 死亡 / 服刑 / 失踪 / 不共享收支: the person is listed but not counted in 家庭人口 nor in
+    /// per-capita income (000 附件1(九)); the reason as given.
+    pub not_counted: Option<String>,
     pub place: Place,
 }
 

@@ -187,6 +187,8 @@ pub(crate) mod testutil {
                 schooling: None,
                 severe_disability: false,
                 place: Place::default(),
+                disability: None,
+                not_counted: None,
             })
             .collect();
         Household {
@@ -211,6 +213,8 @@ pub(crate) mod testutil {
             note: None,
             members,
             place: Place::file("甲村.yaml"),
+            monitored_since: None,
+            eliminated_on: None,
         }
     }
 

@@ -353,6 +353,8 @@ fn make_household(
             schooling: Some(schooling.to_string()),
             severe_disability: severe,
             place: Place::default(),
+            disability: None,
+            not_counted: None,
         });
     }
     let head_id = members[0].id.clone();
@@ -382,6 +384,7 @@ fn make_household(
         business_cost: components.then(|| to_m(cost)),
         per_capita: Some(per_capita),
         last_year_per_capita: Some(last_year),
+        two_years_ago_per_capita: None,
     };
     let monitor_category = (plan.kind == HouseholdType::Monitored).then(|| {
         *people::pick(
@@ -431,6 +434,8 @@ fn make_household(
         note: None,
         members,
         place: Place::default(),
+        monitored_since: None,
+        eliminated_on: None,
     }
 }
 
