@@ -5,6 +5,7 @@
 
 use fangpin::build::{BuildOptions, DocKind};
 use fangpin::documents::{commitment, compliance_report};
+use fangpin::render::docs;
 use fangpin::render::pdf::PdfEngine;
 use fangpin::synth::{GenOptions, generate};
 use rayon::prelude::*;
@@ -159,7 +160,7 @@ fn main() {
         .count();
     // Warm-up (font and template caches).
     if let Some(v) = commitment::view(&ws, &eval, &villages[0]) {
-        let _ = commitment::render(&engine, &v, as_of());
+        let _ = docs::commitment::render(&engine, &v, as_of());
     }
     // Raw: the engine on prebuilt inputs (views and the same-on-every-page parts laid out
     // beforehand); pipeline: what a build does per village (view, parts, forms).
@@ -167,7 +168,7 @@ fn main() {
         .iter()
         .filter_map(|v| commitment::view(&ws, &eval, v))
         .map(|v| {
-            let statics = commitment::statics(&engine, &v, as_of())
+            let statics = docs::commitment::statics(&engine, &v, as_of())
                 .unwrap_or_else(|e| panic!("{e}"))
                 .unwrap_or_else(|| panic!("the built-in template has a statics mode"));
             (v, statics)
@@ -192,7 +193,7 @@ fn main() {
             .par_iter()
             .map(|v| {
                 commitment::view(&ws, &eval, v)
-                    .and_then(|view| commitment::render(&engine, &view, as_of()).ok())
+                    .and_then(|view| docs::commitment::render(&engine, &view, as_of()).ok())
                     .map(|r| r.pages)
                     .unwrap_or(0)
             })

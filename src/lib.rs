@@ -9,6 +9,7 @@ pub mod build;
 pub mod documents;
 pub mod ingest;
 pub mod model;
+pub mod os_error;
 pub mod render;
 pub mod rules;
 pub mod site;

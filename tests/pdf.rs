@@ -8,6 +8,7 @@ use fangpin::documents::publicity::PublicityKind;
 use fangpin::documents::{announcement, notice, publicity};
 use fangpin::model::*;
 use fangpin::render::RenderError;
+use fangpin::render::docs;
 use fangpin::render::fonts::{FontOrigin, FontSet};
 use fangpin::render::pdf::{EngineOptions, PdfEngine};
 use fangpin::render::templates::TemplateSet;
@@ -292,7 +293,7 @@ fn longest_digit_run(s: &str) -> usize {
 #[test]
 fn notice_follows_gbt9704() {
     let ws = workspace();
-    let pdf = notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();
+    let pdf = docs::notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();
     dump("通知.pdf", &pdf.bytes);
     let view = notice::view(&ws, text_engine(), date(2024, 6, 30), None).unwrap();
     let pages = engine().render_text_pages(notice::TEMPLATE, &view).unwrap();
@@ -378,9 +379,9 @@ fn notice_pages_hold_22_body_lines() {
 #[test]
 fn notice_is_byte_identical_across_runs() {
     let ws = workspace();
-    let a = notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();
+    let a = docs::notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();
     let fresh = PdfEngine::with_options(None, &EngineOptions { system_fonts: false }).unwrap();
-    let b = notice::render(&fresh, text_engine(), &ws, date(2024, 6, 30)).unwrap();
+    let b = docs::notice::render(&fresh, text_engine(), &ws, date(2024, 6, 30)).unwrap();
     assert_eq!(a.bytes, b.bytes);
     // The creation date is the document's, not the clock's.
     let s = String::from_utf8_lossy(&a.bytes);
@@ -432,7 +433,7 @@ fn notice_draws_the_seal_only_when_given() {
         0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
     ];
     let mut ws = workspace();
-    let without = notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();
+    let without = docs::notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();
     ws.seal = Some(fangpin::model::SealImage {
         path: "seals/乡政府.png".into(),
         format: "png",
@@ -440,7 +441,7 @@ fn notice_draws_the_seal_only_when_given() {
         height: 16,
         bytes: SEAL_PNG.to_vec(),
     });
-    let with = notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();
+    let with = docs::notice::render(engine(), text_engine(), &ws, date(2024, 6, 30)).unwrap();
     dump("通知-印章.pdf", &with.bytes);
     assert_ne!(with.bytes, without.bytes);
     let images = |ws: &Workspace| {
@@ -479,7 +480,7 @@ fn identification_publicity_per_village_with_working_day_period() {
     // Run date Sun 6月30日 → Mon 7月1日 … Fri 7月5日.
     assert_eq!((second.start, second.end), (date(2024, 7, 1), date(2024, 7, 5)));
 
-    let pdf = publicity::render(engine(), v, ev.as_of).unwrap();
+    let pdf = docs::publicity::render(engine(), v, ev.as_of).unwrap();
     dump("巴彦嘎查-拟纳入监测对象名单公示.pdf", &pdf.bytes);
     assert_eq!(pdf.pages, 2, "one page per 公示期");
     let pages = engine().render_text_pages(publicity::TEMPLATE, v).unwrap();
@@ -565,7 +566,7 @@ fn elimination_publicity_lists_the_mode() {
         (v.batches[0].start, v.batches[0].end),
         (date(2024, 5, 27), date(2024, 5, 31))
     );
-    let pdf = publicity::render(engine(), v, date(2024, 6, 30)).unwrap();
+    let pdf = docs::publicity::render(engine(), v, date(2024, 6, 30)).unwrap();
     dump("巴彦嘎查-拟标注风险消除名单公示.pdf", &pdf.bytes);
     let text = flat(&layout_order_text(publicity::TEMPLATE, v));
     for s in [
@@ -593,7 +594,7 @@ fn announcement_after_county_approval_in_township_name() {
     let m = by("孟根嘎查");
     assert_eq!(m.date, date(2024, 5, 27), "the recorded 结果公告 date");
     for v in [b, m] {
-        let pdf = announcement::render(engine(), v).unwrap();
+        let pdf = docs::announcement::render(engine(), v).unwrap();
         dump(&format!("{}-结果公告.pdf", v.village), &pdf.bytes);
         assert_eq!(pdf.pages, 1);
     }
@@ -648,7 +649,7 @@ fn public_documents_show_no_id_or_phone_numbers() {
 fn user_data_with_markup_prints_literally() {
     let ws = workspace();
     let views = publicity::views(&ws, &evaluation(), text_engine(), PublicityKind::Identification).unwrap();
-    let pdf = publicity::render(engine(), &views[0], date(2024, 6, 30)).unwrap();
+    let pdf = docs::publicity::render(engine(), &views[0], date(2024, 6, 30)).unwrap();
     assert_eq!(pdf.pages, 2, "#set page in a name changes nothing");
     let text = flat(&layout_order_text(publicity::TEMPLATE, &views[0]));
     assert!(text.contains(&flat(TRICKY)), "{text}");
@@ -957,7 +958,7 @@ fn pdf_a_2b_copies_declare_the_standard_and_lay_out_in_full() {
         .with_standard(PdfStandard::A2b);
     assert_eq!(archive.mode(), RenderMode::Full, "PDF/A copies are laid out in full");
     let ws = workspace();
-    let pdf = notice::render(&archive, text_engine(), &ws, date(2024, 5, 11)).unwrap();
+    let pdf = docs::notice::render(&archive, text_engine(), &ws, date(2024, 5, 11)).unwrap();
     let raw = String::from_utf8_lossy(&pdf.bytes);
     // The XMP metadata (uncompressed, as PDF/A wants it readable) says PDF/A-2b.
     let part = raw.contains("<pdfaid:part>2</pdfaid:part>") || raw.contains("pdfaid:part=\"2\"");
@@ -966,7 +967,7 @@ fn pdf_a_2b_copies_declare_the_standard_and_lay_out_in_full() {
     assert!(part && conformance, "no PDF/A-2b identification in the XMP");
     assert!(raw.contains("/OutputIntents"), "PDF/A needs an output intent");
     // The default copy is plain PDF.
-    let plain = notice::render(engine(), text_engine(), &ws, date(2024, 5, 11)).unwrap();
+    let plain = docs::notice::render(engine(), text_engine(), &ws, date(2024, 5, 11)).unwrap();
     assert!(!String::from_utf8_lossy(&plain.bytes).contains("pdfaid:part"));
     // Text reads the same either way.
     assert_eq!(

@@ -8,6 +8,7 @@ mod common;
 use chrono::NaiveDate;
 use fangpin::documents::{commitment, screening, survey};
 use fangpin::model::*;
+use fangpin::render::docs;
 use fangpin::render::pdf::{EngineOptions, PdfEngine};
 use fangpin::rules::{Evaluation, IncomeResult, ScreeningResult, Summary};
 use std::path::PathBuf;
@@ -419,7 +420,7 @@ fn measured_survey_rows_lay_out_like_self_measured_ones() {
     ws.data.households[1].monitor_category = Some(MonitorCategory::Marginal);
     let ev = evaluation(&ws);
     let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
-    let sized = survey::measured(engine(), view.clone());
+    let sized = docs::survey::measured(engine(), view.clone());
     assert!(sized.notes_height.is_some_and(|h| h > 20.0));
     let rows = sized.rows.as_ref().unwrap();
     assert!(rows.iter().all(|c| c.height.is_some_and(|x| x > 10.0)));
@@ -435,7 +436,7 @@ fn measured_survey_rows_lay_out_like_self_measured_ones() {
         engine().render_text_pages("survey.typ", &sized).unwrap(),
         engine().render_text_pages("survey.typ", &view).unwrap()
     );
-    let pdf = survey::render(engine(), view.clone(), ev.as_of).unwrap();
+    let pdf = docs::survey::render(engine(), view.clone(), ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
 }
 
@@ -455,7 +456,7 @@ fn survey_bodies_placed_as_images_match_the_laid_out_forms() {
     view.households = (0..6).map(|i| view.households[i % 3].clone()).chain([own]).collect();
     let live = engine().render("survey.typ", &view, ev.as_of).unwrap();
     let (placed_view, bodies) =
-        survey::with_bodies(engine(), survey::measured(engine(), view.clone()), ev.as_of).unwrap();
+        docs::survey::with_bodies(engine(), docs::survey::measured(engine(), view.clone()), ev.as_of).unwrap();
     assert!(bodies.is_some());
     let uses: Vec<bool> = placed_view.households.iter().map(|h| h.body.is_some()).collect();
     assert_eq!(
@@ -463,7 +464,7 @@ fn survey_bodies_placed_as_images_match_the_laid_out_forms() {
         [true, true, false, true, true, false, false],
         "the over-long forms and the form with a body of its own are laid out in full"
     );
-    let placed = survey::render(engine(), view.clone(), ev.as_of).unwrap();
+    let placed = docs::survey::render(engine(), view.clone(), ev.as_of).unwrap();
     assert_eq!(placed.pages, live.pages);
     assert_eq!(
         placed.pages,
@@ -480,7 +481,7 @@ fn survey_bodies_placed_as_images_match_the_laid_out_forms() {
         ..plain
     };
     let full = engine().render("survey.typ", &many, ev.as_of).unwrap();
-    let shared = survey::render(engine(), many, ev.as_of).unwrap();
+    let shared = docs::survey::render(engine(), many, ev.as_of).unwrap();
     assert_eq!(full.pages, shared.pages);
     assert!(
         (shared.bytes.len() as f64) < 0.6 * full.bytes.len() as f64,
@@ -497,20 +498,20 @@ fn commitment_parts_placed_as_images_match_the_laid_out_ones() {
     let ws = sample();
     let ev = evaluation(&ws);
     let view = commitment::view(&ws, &ev, "巴彦嘎查").unwrap();
-    assert!(commitment::statics(engine(), &view, ev.as_of).unwrap().is_some());
+    assert!(docs::commitment::statics(engine(), &view, ev.as_of).unwrap().is_some());
     let live = engine().render("commitment.typ", &view, ev.as_of).unwrap();
-    let placed = commitment::render(engine(), &view, ev.as_of).unwrap();
+    let placed = docs::commitment::render(engine(), &view, ev.as_of).unwrap();
     assert_eq!(placed.pages, live.pages);
     assert_eq!(common::pdf_words(&placed.bytes), common::pdf_words(&live.bytes));
 
     let (_dir, own) = old_style_override("commitment.typ", "自制承诺书");
-    assert!(commitment::statics(&own, &view, ev.as_of).unwrap().is_none());
-    let pdf = commitment::render(&own, &view, ev.as_of).unwrap();
+    assert!(docs::commitment::statics(&own, &view, ev.as_of).unwrap().is_none());
+    let pdf = docs::commitment::render(&own, &view, ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
     assert!(common::pdf_bytes_text(&pdf.bytes).contains("自制承诺书"));
 }
 
-/// `survey::with_bodies` counts a digit 0.6 em, other ASCII 1.1 em and CJK 1 em when it decides
+/// `docs::survey::with_bodies` counts a digit 0.6 em, other ASCII 1.1 em and CJK 1 em when it decides
 /// that a household line cannot wrap: true of the bundled faces.
 #[test]
 fn bundled_faces_are_no_wider_than_the_survey_assumes() {
@@ -561,7 +562,7 @@ fn survey_override_without_measure_mode_still_renders() {
     let ws = sample();
     let ev = evaluation(&ws);
     let view = survey::view(&ws, &ev, "巴彦嘎查").unwrap();
-    let pdf = survey::render(&own, view.clone(), ev.as_of).unwrap();
+    let pdf = docs::survey::render(&own, view.clone(), ev.as_of).unwrap();
     assert_eq!(pdf.pages, view.households.len());
     assert!(flat(&own.render_text("survey.typ", &view).unwrap()).contains("自制排查表"));
 }
@@ -584,8 +585,8 @@ fn same_input_gives_identical_bytes() {
         engine().render("screening.typ", &s, ev.as_of).unwrap().bytes
     );
     assert_eq!(
-        survey::render(engine(), v.clone(), ev.as_of).unwrap().bytes,
-        survey::render(engine(), v.clone(), ev.as_of).unwrap().bytes
+        docs::survey::render(engine(), v.clone(), ev.as_of).unwrap().bytes,
+        docs::survey::render(engine(), v.clone(), ev.as_of).unwrap().bytes
     );
     // A fresh engine gives the same bytes too (nothing depends on engine state or the clock).
     let fresh = PdfEngine::with_options(None, &EngineOptions { system_fonts: false }).unwrap();
@@ -759,12 +760,12 @@ fn compliance_report_in_parts_keeps_every_line_and_numbers_pages() {
     let ev = fangpin::rules::evaluate(&ws, as_of).unwrap();
     let cr = compliance_report::view(&ws, &ev);
     assert!(cr.cases.len() > 20, "the sample has enough lines to split");
-    let whole = compliance_report::render(engine(), &cr, as_of).unwrap();
-    let parts = compliance_report::render_in_parts(engine(), &cr, 7, as_of).unwrap();
+    let whole = docs::compliance::render(engine(), &cr, as_of).unwrap();
+    let parts = docs::compliance::render_in_parts(engine(), &cr, 7, as_of).unwrap();
     assert!(parts.pages >= whole.pages);
     assert_eq!(
         parts.bytes,
-        compliance_report::render_in_parts(engine(), &cr, 7, as_of)
+        docs::compliance::render_in_parts(engine(), &cr, 7, as_of)
             .unwrap()
             .bytes,
         "same parts, same bytes"
@@ -901,7 +902,7 @@ fn internal_marks_signature_rows_dates_and_bases() {
         }
     }
     // A report in parts marks its pages too (the mark is in the parts, not the page numbers).
-    let parts = compliance_report::render_in_parts(engine(), &cr, 7, as_of).unwrap();
+    let parts = docs::compliance::render_in_parts(engine(), &cr, 7, as_of).unwrap();
     let words = common::pdf_bytes_text(&parts.bytes);
     assert_eq!(words.matches("内部资料").count(), parts.pages, "once per page");
 

@@ -15,10 +15,9 @@
 //! Set `FANGPIN_PIXELS_DUMP=<dir>` to keep the PDFs and page images of both layouts there.
 
 use chrono::NaiveDate;
-use fangpin::documents::{
-    announcement, commitment, compliance_report, ledger, notice, publicity, screening, summary, survey,
-};
+use fangpin::documents::{announcement, commitment, compliance_report, ledger, publicity, screening, summary, survey};
 use fangpin::model::Workspace;
+use fangpin::render::docs;
 use fangpin::render::pdf::{EngineOptions, PdfEngine, RenderMode, RenderedPdf};
 use fangpin::render::text::TextEngine;
 use fangpin::rules::Evaluation;
@@ -64,7 +63,7 @@ fn documents(s: &Sample) -> Vec<Doc<'_>> {
     let mut docs: Vec<Doc<'_>> = vec![
         (
             "通知".into(),
-            Box::new(|e| Some(notice::render(e, &s.text, &s.ws, s.as_of).expect("通知"))),
+            Box::new(|e| Some(docs::notice::render(e, &s.text, &s.ws, s.as_of).expect("通知"))),
         ),
         (
             "问题整改台账".into(),
@@ -87,7 +86,7 @@ fn documents(s: &Sample) -> Vec<Doc<'_>> {
         (
             "时限合规报告".into(),
             Box::new(|e| {
-                Some(compliance_report::render(e, &compliance_report::view(&s.ws, &s.eval), s.as_of).expect("合规报告"))
+                Some(docs::compliance::render(e, &compliance_report::view(&s.ws, &s.eval), s.as_of).expect("合规报告"))
             }),
         ),
         (
@@ -96,7 +95,7 @@ fn documents(s: &Sample) -> Vec<Doc<'_>> {
             "时限合规报告（分段）".into(),
             Box::new(|e| {
                 let v = compliance_report::view(&s.ws, &s.eval);
-                Some(compliance_report::render_in_parts(e, &v, 12, s.as_of).expect("合规报告分段"))
+                Some(docs::compliance::render_in_parts(e, &v, 12, s.as_of).expect("合规报告分段"))
             }),
         ),
     ];
@@ -107,7 +106,7 @@ fn documents(s: &Sample) -> Vec<Doc<'_>> {
             Box::new(move |e| {
                 publicity::view(&s.ws, &s.eval, &s.text, &v, publicity::PublicityKind::Identification)
                     .expect("公示")
-                    .map(|view| publicity::render(e, &view, s.as_of).expect("公示"))
+                    .map(|view| docs::publicity::render(e, &view, s.as_of).expect("公示"))
             }),
         ));
         let v = village.clone();
@@ -116,7 +115,7 @@ fn documents(s: &Sample) -> Vec<Doc<'_>> {
             Box::new(move |e| {
                 publicity::view(&s.ws, &s.eval, &s.text, &v, publicity::PublicityKind::Elimination)
                     .expect("公示")
-                    .map(|view| publicity::render(e, &view, s.as_of).expect("公示"))
+                    .map(|view| docs::publicity::render(e, &view, s.as_of).expect("公示"))
             }),
         ));
         let v = village.clone();
@@ -125,21 +124,22 @@ fn documents(s: &Sample) -> Vec<Doc<'_>> {
             Box::new(move |e| {
                 announcement::view(&s.ws, &s.eval, &s.text, &v)
                     .expect("公告")
-                    .map(|view| announcement::render(e, &view).expect("公告"))
+                    .map(|view| docs::announcement::render(e, &view).expect("公告"))
             }),
         ));
         let v = village.clone();
         docs.push((
             format!("{village}/承诺授权书"),
             Box::new(move |e| {
-                commitment::view(&s.ws, &s.eval, &v).map(|view| commitment::render(e, &view, s.as_of).expect("承诺书"))
+                commitment::view(&s.ws, &s.eval, &v)
+                    .map(|view| docs::commitment::render(e, &view, s.as_of).expect("承诺书"))
             }),
         ));
         let v = village.clone();
         docs.push((
             format!("{village}/入户排查表"),
             Box::new(move |e| {
-                survey::view(&s.ws, &s.eval, &v).map(|view| survey::render(e, view, s.as_of).expect("排查表"))
+                survey::view(&s.ws, &s.eval, &v).map(|view| docs::survey::render(e, view, s.as_of).expect("排查表"))
             }),
         ));
         let v = village.clone();

@@ -5,7 +5,7 @@ use crate::documents as doc;
 use crate::model::Workspace;
 use crate::render::RenderError;
 use crate::render::pdf::RenderedPdf;
-use crate::render::xlsx;
+use crate::render::{docs, xlsx};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -131,7 +131,7 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
             .ok_or_else(|| render_err(job, RenderError::Pdf("排版引擎未初始化".into())))
     };
     match (job.kind, job.format) {
-        (DocKind::Notice, _) => pdf(doc::notice::render(engine()?, &ctx.text, ws, as_of), job),
+        (DocKind::Notice, _) => pdf(docs::notice::render(engine()?, &ctx.text, ws, as_of), job),
         (DocKind::PublicityIdentification | DocKind::PublicityElimination, _) => {
             let kind = if job.kind == DocKind::PublicityIdentification {
                 doc::publicity::PublicityKind::Identification
@@ -139,22 +139,22 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
                 doc::publicity::PublicityKind::Elimination
             };
             match doc::publicity::view(ws, eval, &ctx.text, village, kind).map_err(|e| render_err(job, e))? {
-                Some(v) => pdf(doc::publicity::render(engine()?, &v, as_of), job),
+                Some(v) => pdf(docs::publicity::render(engine()?, &v, as_of), job),
                 None => Ok(None),
             }
         }
         (DocKind::Announcement, _) => {
             match doc::announcement::view(ws, eval, &ctx.text, village).map_err(|e| render_err(job, e))? {
-                Some(v) => pdf(doc::announcement::render(engine()?, &v), job),
+                Some(v) => pdf(docs::announcement::render(engine()?, &v), job),
                 None => Ok(None),
             }
         }
         (DocKind::Commitment, _) => match doc::commitment::view(ws, eval, village) {
-            Some(v) => pdf(doc::commitment::render(engine()?, &v, as_of), job),
+            Some(v) => pdf(docs::commitment::render(engine()?, &v, as_of), job),
             None => Ok(None),
         },
         (DocKind::Survey, _) => match doc::survey::view(ws, eval, village) {
-            Some(v) => pdf(doc::survey::render(engine()?, v, as_of), job),
+            Some(v) => pdf(docs::survey::render(engine()?, v, as_of), job),
             None => Ok(None),
         },
         (DocKind::Screening, Format::Pdf) => match doc::screening::view(ws, eval, village) {
@@ -176,7 +176,7 @@ pub(crate) fn produce(ctx: &Context<'_>, job: &Job) -> Result<Option<Produced>, 
             xlsx_out(xlsx::compliance::write(&doc::compliance_report::view(ws, eval)), job)
         }
         (DocKind::Compliance, Format::Pdf) => pdf(
-            doc::compliance_report::render(engine()?, &doc::compliance_report::view(ws, eval), as_of),
+            docs::compliance::render(engine()?, &doc::compliance_report::view(ws, eval), as_of),
             job,
         ),
         (DocKind::Roster, _) => xlsx_out(xlsx::roster::write(&doc::roster::view(ws, eval)), job),

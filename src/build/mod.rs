@@ -2,11 +2,11 @@
 //! the previous outputs only when everything succeeded, with an audit manifest.
 
 mod jobs;
-mod kinds;
+
 pub mod manifest;
 mod stage;
 
-pub use kinds::{DocKind, Format};
+pub use crate::documents::kinds::{DocKind, Format};
 pub use manifest::{Manifest, OutputEntry, VerifyReport, find_manifests, verify_dir};
 pub use stage::{LOCK_FILE, Overlap};
 

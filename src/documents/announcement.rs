@@ -3,13 +3,11 @@
 //! marked 风险消除 (`templates/announcement.typ`, wording in `templates/text/announcement.tera`).
 //! Public document: no ID or phone number of any household.
 
+use super::Wording;
 use super::notice::authority;
 use super::publicity::{households_of, measures_text};
 use super::{date_zh, public, publicity::committee};
 use crate::model::{ProcedureKind, Workspace};
-use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf};
-use crate::render::text::TextEngine;
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -79,12 +77,12 @@ struct Ctx<'a> {
 
 /// The 结果公告 of one village: the cases approved at county level in this campaign (年度) by
 /// the run date that the verdicts do not hold back. None when there is none.
-pub fn view(
+pub fn view<W: Wording>(
     ws: &Workspace,
     eval: &Evaluation,
-    text: &TextEngine,
+    text: &W,
     village: &str,
-) -> Result<Option<AnnouncementView>, RenderError> {
+) -> Result<Option<AnnouncementView>, W::Error> {
     let mut sections = Vec::new();
     let mut latest: Option<NaiveDate> = None;
     let mut counts = [(0usize, 0u32); 2];
@@ -155,7 +153,7 @@ pub fn view(
     let numbered = sections.len() > 1;
     for (i, s) in sections.iter_mut().enumerate() {
         if numbered {
-            s.heading = format!("{}、{}", crate::render::text::zh_num(i as u64 + 1), s.heading);
+            s.heading = format!("{}、{}", crate::model::zh_num(i as u64 + 1), s.heading);
         }
     }
     let issuer = authority(ws);
@@ -175,7 +173,7 @@ pub fn view(
         removed_people: counts[1].1,
         phone: &phone,
     };
-    let wording = text.render(TEXT, &ctx)?;
+    let wording = text.words(TEXT, &ctx)?;
     let (intro, closing) = match wording.split_once("【名单】") {
         Some((a, b)) => (a.trim().to_string(), b.trim().to_string()),
         None => (wording.trim().to_string(), String::new()),
@@ -202,7 +200,7 @@ pub fn view(
 }
 
 /// Every village's 结果公告 (villages without approved cases are left out).
-pub fn views(ws: &Workspace, eval: &Evaluation, text: &TextEngine) -> Result<Vec<AnnouncementView>, RenderError> {
+pub fn views<W: Wording>(ws: &Workspace, eval: &Evaluation, text: &W) -> Result<Vec<AnnouncementView>, W::Error> {
     let mut out = Vec::new();
     for v in ws.data.villages() {
         if let Some(view) = view(ws, eval, text, &v)? {
@@ -210,8 +208,4 @@ pub fn views(ws: &Workspace, eval: &Evaluation, text: &TextEngine) -> Result<Vec
         }
     }
     Ok(out)
-}
-
-pub fn render(engine: &PdfEngine, view: &AnnouncementView) -> Result<RenderedPdf, RenderError> {
-    engine.render(TEMPLATE, view, view.date)
 }

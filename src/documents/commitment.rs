@@ -5,8 +5,6 @@
 //! follows 002 §2(4) (不识字的农户可委托村干部、村民小组长或近亲属代为填写，同时加按本人手印).
 
 use crate::model::{Household, Member, Workspace};
-use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderMode, RenderedPdf, export_pdf};
 use crate::rules::Evaluation;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -71,73 +69,6 @@ pub struct CommitmentMember {
     pub signs: bool,
 }
 
-/// The form's template.
-const TEMPLATE: &str = "commitment.typ";
-
-/// Pages of the template's statics mode: title, commitment text, 代签 box.
-const STATIC_PARTS: usize = 3;
-
-/// What the template's statics mode reads: the parts printed the same on every page. The
-/// fields only the household lines print (township, village, addressee) are left empty, so the
-/// parts are the same in every village of a campaign and laid out once per run.
-#[derive(Serialize)]
-struct StaticsInput<'a> {
-    statics: bool,
-    title: &'a str,
-    internal_mark: &'a str,
-    township: &'a str,
-    village: &'a str,
-    addressee: &'a str,
-    body: &'a str,
-    proxy_note: &'a str,
-}
-
-/// Renders the village's forms, with the parts printed the same on every page laid out once
-/// (see [`statics`]), or every page in full when the engine's mode is [`RenderMode::Full`].
-pub fn render(engine: &PdfEngine, view: &CommitmentView, date: NaiveDate) -> Result<RenderedPdf, RenderError> {
-    render_mode(engine, view, date, engine.mode())
-}
-
-/// [`render`] laid out in `mode`.
-pub fn render_mode(
-    engine: &PdfEngine,
-    view: &CommitmentView,
-    date: NaiveDate,
-    mode: RenderMode,
-) -> Result<RenderedPdf, RenderError> {
-    if mode == RenderMode::Full {
-        return engine.render(TEMPLATE, view, date);
-    }
-    match statics(engine, view, date)? {
-        Some(pdf) => engine.render_with(TEMPLATE, view, date, &[("statics", pdf)]),
-        None => engine.render(TEMPLATE, view, date),
-    }
-}
-
-/// The parts of the form printed the same on every page (title, commitment text, 代签 box),
-/// laid out as the pages of a small PDF, which the template places as vector images: the
-/// village's PDF then holds them once instead of on each of its hundreds of pages, and lays out
-/// and writes faster. The parts are laid out once per engine (they are the same in every
-/// village). `None` when the template has no statics mode (a workspace override written for
-/// an older version); it then lays the parts out on every page itself.
-pub fn statics(engine: &PdfEngine, view: &CommitmentView, date: NaiveDate) -> Result<Option<Vec<u8>>, RenderError> {
-    let input = StaticsInput {
-        statics: true,
-        title: &view.title,
-        internal_mark: &view.internal_mark,
-        township: "",
-        village: "",
-        addressee: "",
-        body: &view.body,
-        proxy_note: &view.proxy_note,
-    };
-    let key = serde_json::to_string(&input).map_err(|e| RenderError::Data(e.to_string()))? + &date.to_string();
-    engine.shared_part(TEMPLATE, key, || match engine.document(TEMPLATE, &input, Some(date)) {
-        Ok(doc) if doc.pages().len() == STATIC_PARTS => export_pdf(&doc, TEMPLATE, date).map(Some),
-        _ => Ok(None),
-    })
-}
-
 /// The 承诺授权书 batch for one village: one page per household that signs in this campaign
 /// (the verdict's `signs_now`: an open 识别纳入 case without a signing date, or one signed in the
 /// campaign's year). `None` when no household of the village signs now.
@@ -156,7 +87,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<Commitme
         .collect();
     Some(CommitmentView {
         title: TITLE.to_string(),
-        internal_mark: super::internal_mark(crate::build::DocKind::Commitment),
+        internal_mark: super::internal_mark(super::DocKind::Commitment),
         township: first.township.clone(),
         village: village.to_string(),
         addressee: committee(village),

@@ -206,7 +206,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> LedgerView {
     }
     LedgerView {
         title_household: TITLE_HOUSEHOLD.to_string(),
-        internal_mark: super::internal_mark(crate::build::DocKind::Ledger),
+        internal_mark: super::internal_mark(super::DocKind::Ledger),
         title_area: TITLE_AREA.to_string(),
         head: FormHead::new(ws, eval.as_of),
         as_of: eval.as_of,

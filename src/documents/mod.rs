@@ -2,6 +2,7 @@
 pub mod announcement;
 pub mod commitment;
 pub mod compliance_report;
+pub mod kinds;
 pub mod ledger;
 pub mod notice;
 pub mod problem_list;
@@ -11,7 +12,15 @@ pub mod screening;
 pub mod summary;
 pub mod survey;
 
-use crate::build::DocKind;
+pub use kinds::{DocKind, Format};
+
+/// Fills an office-editable wording template. The views say which template and with which facts;
+/// the engine (tera, `render::text::TextEngine`) lives in `render`, so views do not depend on it.
+pub trait Wording {
+    type Error;
+    /// The text of template `name` (e.g. `publicity.tera`) filled with `vars`.
+    fn words<C: serde::Serialize>(&self, name: &str, vars: &C) -> Result<String, Self::Error>;
+}
 
 /// What an internal document prints on every page (and its XLSX in every printed page's header).
 pub const INTERNAL_MARK: &str = "内部资料";

@@ -2,11 +2,9 @@
 //! (`templates/notice.typ`), wording from `templates/text/notice.tera` filled from
 //! `campaign.yaml`.
 
+use super::Wording;
 use super::{date_zh, public};
 use crate::model::{DurationUnit, ProcedureKind, Stage, Workspace};
-use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf};
-use crate::render::text::TextEngine;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -122,12 +120,12 @@ pub(crate) fn publicity_rule(ws: &Workspace) -> (u32, DurationUnit) {
 
 /// Builds the view. `date` is the 成文日期 when campaign.yaml gives none (the run's as-of
 /// date). `seal_asset` is the asset name the caller registered the seal image under.
-pub fn view(
+pub fn view<W: Wording>(
     ws: &Workspace,
-    text: &TextEngine,
+    text: &W,
     date: NaiveDate,
     seal_asset: Option<String>,
-) -> Result<NoticeView, RenderError> {
+) -> Result<NoticeView, W::Error> {
     let c = &ws.campaign;
     let iss = c.issuance.clone().unwrap_or_default();
     // The 通知 is posted publicly: numbers typed into its wording fields are masked. The
@@ -176,7 +174,7 @@ pub fn view(
         first_due: schedule.first().map(|r| date_zh(r.due)).unwrap_or_default(),
         last_due: schedule.last().map(|r| date_zh(r.due)).unwrap_or_default(),
     };
-    let body = text.render(TEXT, &ctx)?;
+    let body = text.words(TEXT, &ctx)?;
     let to = if iss.to.is_empty() {
         String::new()
     } else {
@@ -218,28 +216,6 @@ pub fn view(
         printed_date: date,
         authority,
     })
-}
-
-/// Reads the seal image (if any), registers it with the engine, builds the view and renders
-/// the 通知. `date` is the run's as-of date (used when campaign.yaml has no 成文日期).
-pub fn render(
-    engine: &PdfEngine,
-    text: &TextEngine,
-    ws: &Workspace,
-    date: NaiveDate,
-) -> Result<RenderedPdf, RenderError> {
-    // The seal was validated and read at ingest (confined to the workspace, bounded in
-    // bytes and pixels); the path is never read again here.
-    let seal_asset = match &ws.seal {
-        Some(seal) => {
-            let name = format!("{SEAL_ASSET}.{}", seal.format);
-            engine.add_asset(&name, seal.bytes.clone())?;
-            Some(name)
-        }
-        None => None,
-    };
-    let v = view(ws, text, date, seal_asset)?;
-    engine.render(TEMPLATE, &v, v.date)
 }
 
 #[cfg(test)]

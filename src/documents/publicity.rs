@@ -5,11 +5,9 @@
 //! Public documents: no ID number or phone number of any household appears; the view has
 //! no field that could carry one.
 
+use super::Wording;
 use super::{date_zh, public};
 use crate::model::{DurationUnit, Household, ProcedureKind, Workspace};
-use crate::render::RenderError;
-use crate::render::pdf::{PdfEngine, RenderedPdf};
-use crate::render::text::TextEngine;
 use crate::rules::Evaluation;
 use crate::rules::verdict::{CaseVerdict, EliminationPath};
 use chrono::NaiveDate;
@@ -200,13 +198,13 @@ fn unit_label(unit: DurationUnit) -> (&'static str, &'static str) {
 /// The 公示 of one village, or None when no case of this kind may be publicised there.
 /// Lists exactly the cases whose verdict allows it (`CaseVerdict::may_publicise`), batched
 /// by the 公示期 the rules give each (recorded, else planned).
-pub fn view(
+pub fn view<W: Wording>(
     ws: &Workspace,
     eval: &Evaluation,
-    text: &TextEngine,
+    text: &W,
     village: &str,
     kind: PublicityKind,
-) -> Result<Option<PublicityView>, RenderError> {
+) -> Result<Option<PublicityView>, W::Error> {
     let in_village = households_of(ws, village);
     let mut batches: BTreeMap<(NaiveDate, NaiveDate), Vec<(&Household, &CaseVerdict)>> = BTreeMap::new();
     let mut unit = DurationUnit::WorkingDays;
@@ -293,7 +291,7 @@ pub fn view(
             natural,
             signed_all,
         };
-        let wording = text.render(TEXT, &ctx)?;
+        let wording = text.words(TEXT, &ctx)?;
         let (intro, closing) = match wording.split_once("【名单】") {
             Some((a, b)) => (a.trim().to_string(), b.trim().to_string()),
             None => (wording.trim().to_string(), String::new()),
@@ -326,12 +324,12 @@ pub fn view(
 }
 
 /// Every village's 公示 of this kind (villages without cases are left out), in village order.
-pub fn views(
+pub fn views<W: Wording>(
     ws: &Workspace,
     eval: &Evaluation,
-    text: &TextEngine,
+    text: &W,
     kind: PublicityKind,
-) -> Result<Vec<PublicityView>, RenderError> {
+) -> Result<Vec<PublicityView>, W::Error> {
     let mut out = Vec::new();
     for v in ws.data.villages() {
         if let Some(view) = view(ws, eval, text, &v, kind)? {
@@ -339,11 +337,6 @@ pub fn views(
         }
     }
     Ok(out)
-}
-
-/// Renders one village's 公示, dated by its first 公示 start.
-pub fn render(engine: &PdfEngine, view: &PublicityView, fallback_date: NaiveDate) -> Result<RenderedPdf, RenderError> {
-    engine.render(TEMPLATE, view, view.date().unwrap_or(fallback_date))
 }
 
 #[cfg(test)]

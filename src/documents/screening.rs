@@ -108,7 +108,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation, village: &str) -> Option<Screenin
     let key_groups = rows.iter().filter(|r| r.key_group == "是").count();
     Some(ScreeningView {
         title: TITLE.to_string(),
-        internal_mark: super::internal_mark(crate::build::DocKind::Screening),
+        internal_mark: super::internal_mark(super::DocKind::Screening),
         province: ws.campaign.region.province.clone(),
         county: ws.campaign.region.county.clone(),
         township: first.township.clone(),

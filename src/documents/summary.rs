@@ -72,7 +72,7 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> SummaryView {
         .collect();
     SummaryView {
         title: TITLE.to_string(),
-        internal_mark: super::internal_mark(crate::build::DocKind::Summary),
+        internal_mark: super::internal_mark(super::DocKind::Summary),
         head: FormHead::new(ws, eval.as_of),
         as_of: eval.as_of,
         units,

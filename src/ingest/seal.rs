@@ -86,7 +86,7 @@ fn read_seal(root: &Path, raw: &str) -> Result<SealImage, Refusal> {
             "检查文件名和所在文件夹是否与 campaign.yaml 中写的一致；不需要印章时删去“印章”这一行",
         ),
         _ => refuse(
-            format!("无法读取印章图片“{shown}”：{}", crate::render::io_reason(&e)),
+            format!("无法读取印章图片“{shown}”：{}", crate::os_error::io_reason(&e)),
             "检查文件是否有读取权限",
         ),
     })?;
@@ -108,7 +108,7 @@ fn read_seal(root: &Path, raw: &str) -> Result<SealImage, Refusal> {
     // Type first, without opening: opening a FIFO blocks, a device never ends.
     let meta = std::fs::metadata(&real).map_err(|e| {
         refuse(
-            format!("无法读取印章图片“{shown}”：{}", crate::render::io_reason(&e)),
+            format!("无法读取印章图片“{shown}”：{}", crate::os_error::io_reason(&e)),
             "检查文件是否有读取权限",
         )
     })?;
@@ -133,7 +133,7 @@ fn read_seal(root: &Path, raw: &str) -> Result<SealImage, Refusal> {
     }
     let file = std::fs::File::open(&real).map_err(|e| {
         refuse(
-            format!("无法打开印章图片“{shown}”：{}", crate::render::io_reason(&e)),
+            format!("无法打开印章图片“{shown}”：{}", crate::os_error::io_reason(&e)),
             "检查文件是否被其他程序占用、是否有读取权限",
         )
     })?;
@@ -144,7 +144,7 @@ fn read_seal(root: &Path, raw: &str) -> Result<SealImage, Refusal> {
     let mut bytes = Vec::new();
     file.take(MAX_SEAL_BYTES + 1).read_to_end(&mut bytes).map_err(|e| {
         refuse(
-            format!("读取印章图片“{shown}”时出错：{}", crate::render::io_reason(&e)),
+            format!("读取印章图片“{shown}”时出错：{}", crate::os_error::io_reason(&e)),
             "检查文件是否完整、是否有读取权限",
         )
     })?;

@@ -31,3 +31,18 @@ pub fn date_zh(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
+
+/// Chinese numeral for a small ordinal: 1 → 一, 10 → 十, 12 → 十二, 21 → 二十一.
+pub fn zh_num(n: u64) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n as usize].to_string(),
+        10..=19 => format!("十{}", if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] }
+        ),
+        _ => n.to_string(),
+    }
+}

@@ -1,5 +1,6 @@
 //! Views to bytes: Typst PDF, rust_xlsxwriter XLSX, tera wording.
 
+pub mod docs;
 mod error;
 pub mod fonts;
 pub mod limits;
@@ -8,4 +9,5 @@ pub mod templates;
 pub mod text;
 pub mod xlsx;
 
-pub use error::{RenderError, io_reason};
+pub use crate::os_error::io_reason;
+pub use error::RenderError;

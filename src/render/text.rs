@@ -121,26 +121,20 @@ fn bounded_range(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Valu
     Ok(tera::Value::Array(items))
 }
 
-/// Chinese numeral for a small ordinal: 1 → 一, 10 → 十, 12 → 十二, 21 → 二十一.
-pub fn zh_num(n: u64) -> String {
-    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        0..=9 => D[n as usize].to_string(),
-        10..=19 => format!("十{}", if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] }),
-        20..=99 => format!(
-            "{}十{}",
-            D[(n / 10) as usize],
-            if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] }
-        ),
-        _ => n.to_string(),
-    }
-}
+pub use crate::model::zh_num;
 
 fn zh_num_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
     let n = value
         .as_u64()
         .ok_or_else(|| tera::Error::msg("zh_num 只接受非负整数"))?;
     Ok(tera::Value::String(zh_num(n)))
+}
+
+impl crate::documents::Wording for TextEngine {
+    type Error = RenderError;
+    fn words<C: Serialize>(&self, name: &str, vars: &C) -> Result<String, RenderError> {
+        self.render(name, vars)
+    }
 }
 
 #[cfg(test)]
