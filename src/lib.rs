@@ -11,5 +11,6 @@ pub mod ingest;
 pub mod model;
 pub mod render;
 pub mod rules;
+pub mod serve;
 pub mod site;
 pub mod synth;
