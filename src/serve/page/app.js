@@ -88,8 +88,8 @@ function renderCards(s) {
   const cards = [
     ['村', t.villages], ['户', t.households], ['成员', t.members], ['案例', t.cases],
     ['核查问题', t.problems, `错误 ${t.data_errors + t.rule_errors} · 警告 ${t.data_warnings + t.rule_warnings}`, (t.data_errors + t.rule_errors) > 0 ? 'bad' : ''],
-    ['整改问题', t.rectifications, `逾期未整改 ${t.overdue_rectifications}`, t.overdue_rectifications > 0 ? 'warn' : ''],
-    ['暂缓公示', t.held_back, '不列入公示、公告', t.held_back > 0 ? 'warn' : ''],
+    ['整改问题', t.rectifications, s.rules_ran ? `逾期未整改 ${t.overdue_rectifications}` : '未进行规则核查', t.overdue_rectifications > 0 ? 'warn' : ''],
+    ['暂缓公示', s.rules_ran ? t.held_back : '—', s.rules_ran ? '不列入公示、公告' : '数据有错误，未核查', t.held_back > 0 ? 'warn' : ''],
   ];
   const box = $('#cards');
   box.replaceChildren(...cards.map(([label, n, note, cls]) =>
@@ -105,9 +105,10 @@ function renderVillages(s) {
   $('#villages thead').replaceChildren(head);
   const rows = s.villages.map((v) => el('tr', {}, el('td', { text: v.name }), el('td', { text: v.households }),
     el('td', { text: v.members }), el('td', { text: v.cases }),
-    ...v.by_status.map((n, i) => el('td', { class: n && i < 2 ? 'bad' : '', text: n })),
-    el('td', { class: v.held_back ? 'warn' : '', text: v.held_back }),
-    el('td', { class: v.overdue_rectifications ? 'warn' : '', text: v.overdue_rectifications }),
+    // Without the rules (data errors) there are no deadline counts: a dash, not a misleading 0.
+    ...v.by_status.map((n, i) => el('td', { class: n && i < 2 ? 'bad' : '', text: s.rules_ran ? n : '—' })),
+    el('td', { class: v.held_back ? 'warn' : '', text: s.rules_ran ? v.held_back : '—' }),
+    el('td', { class: v.overdue_rectifications ? 'warn' : '', text: s.rules_ran ? v.overdue_rectifications : '—' }),
     el('td', { text: v.problems })));
   if (!rows.length) rows.push(el('tr', {}, el('td', { colspan: 20, class: 'empty', text: '还没有村级数据。请在下面上传各村的表格。' })));
   $('#villages tbody').replaceChildren(...rows);
@@ -178,7 +179,7 @@ function renderProblems(s) {
   const keep = vs.value;
   const names = [...new Set(s.villages.map((v) => v.name).concat(s.problems.map((p) => p.village).filter(Boolean)))];
   vs.replaceChildren(el('option', { value: '', text: '全部' }), ...names.map((n) => el('option', { value: n, text: n })),
-    el('option', { value: '-', text: '（其他：乡镇、全局）' }));
+    el('option', { value: '-', text: '乡镇层面及其他' }));
   if ([...vs.options].some((o) => o.value === keep)) vs.value = keep;
   applyFilters();
 }
@@ -222,11 +223,15 @@ function renderOutputs(outputs) {
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(o);
   }
+  // Township first, then the villages in the order the summary lists them.
+  const order = lastStatus ? lastStatus.status.villages.map((v) => v.name) : [];
+  const rank = (k) => (k === '乡镇' ? -1 : (order.indexOf(k) + 1 || order.length + 1));
+  const sorted = [...groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0]));
   const url = (p) => '/out/' + p.split('/').map(encodeURIComponent).join('/');
   const table = el('table', { class: 'grid outputs' },
     el('thead', {}, el('tr', {}, el('th', { text: '单位' }), el('th', { text: '公文（PDF，点击在浏览器中打开）' }), el('th', { text: '表格（XLSX，点击下载）' }))));
   const body = el('tbody');
-  for (const [unit, list] of groups) {
+  for (const [unit, list] of sorted) {
     const link = (o) => el('a', { class: 'output ' + o.format, href: url(o.path), target: o.format === 'pdf' ? '_blank' : '_self',
       title: o.path + (o.pages ? `（${o.pages} 页）` : '') }, o.kind);
     body.append(el('tr', {}, el('th', { text: unit }),
