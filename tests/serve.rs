@@ -35,7 +35,16 @@ pub fn village_book(kind: &str) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let s = wb.add_worksheet();
     s.set_name("户").unwrap();
-    let headers = ["户编号", "行政村", "村民小组", "户主姓名", "户主证件号码", "户类型", "家庭人口数", "家庭人均纯收入"];
+    let headers = [
+        "户编号",
+        "行政村",
+        "村民小组",
+        "户主姓名",
+        "户主证件号码",
+        "户类型",
+        "家庭人口数",
+        "家庭人均纯收入",
+    ];
     for (c, h) in headers.iter().enumerate() {
         s.write_string(0, c as u16, *h).unwrap();
     }
@@ -121,7 +130,10 @@ async fn send(app: &Router, req: Request<Body>) -> Reply {
 }
 
 fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).header(header::HOST, HOST).body(Body::empty()).unwrap()
+    Request::get(uri)
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .unwrap()
 }
 
 /// A state-changing request as the page sends it (token, same Origin).
@@ -157,7 +169,10 @@ async fn wait_for_build(app: &Router) -> serde_json::Value {
         if p["state"] != "running" {
             return p;
         }
-        assert!(started.elapsed() < Duration::from_secs(300), "build did not finish: {p}");
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "build did not finish: {p}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -189,14 +204,20 @@ async fn the_page_carries_its_token_and_its_assets_are_inside_the_binary() {
     // Offline: no resource from another host.
     assert!(!html.contains("http://") && !html.contains("https://"), "{html}");
     let csp = page.header(header::CONTENT_SECURITY_POLICY);
-    assert!(csp.contains("default-src 'self'") && csp.contains("script-src 'self'"), "{csp}");
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
     assert_eq!(page.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
 
     let js = send(&app, get("/app.js")).await;
     assert_eq!(js.status, StatusCode::OK);
     assert!(js.header(header::CONTENT_TYPE).starts_with("text/javascript"));
     assert!(js.text().contains("X-Fangpin-Token"));
-    assert!(!js.text().contains("https://"), "the script loads nothing from elsewhere");
+    assert!(
+        !js.text().contains("https://"),
+        "the script loads nothing from elsewhere"
+    );
     let css = send(&app, get("/app.css")).await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.header(header::CONTENT_TYPE).starts_with("text/css"));
@@ -210,9 +231,18 @@ async fn the_page_carries_its_token_and_its_assets_are_inside_the_binary() {
 async fn requests_for_other_host_names_are_refused() {
     let f = Fixture::new(false);
     let app = f.app();
-    for host in ["evil.example", "evil.example:3999", "127.0.0.1.evil.example:3999", "192.168.1.10:3999", "0.0.0.0:3999"] {
+    for host in [
+        "evil.example",
+        "evil.example:3999",
+        "127.0.0.1.evil.example:3999",
+        "192.168.1.10:3999",
+        "0.0.0.0:3999",
+    ] {
         for uri in ["/", "/api/status", "/app.js", "/api/zip"] {
-            let req = Request::get(uri).header(header::HOST, host).body(Body::empty()).unwrap();
+            let req = Request::get(uri)
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .unwrap();
             let r = send(&app, req).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{host} {uri}");
             assert!(r.error().contains("只接受本机地址"), "{}", r.text());
@@ -227,7 +257,10 @@ async fn requests_for_other_host_names_are_refused() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The loopback names pass.
     for host in ["localhost:3999", "127.0.0.1:3999", "[::1]:3999", "localhost"] {
-        let req = Request::get("/app.css").header(header::HOST, host).body(Body::empty()).unwrap();
+        let req = Request::get("/app.css")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap();
         assert_eq!(send(&app, req).await.status, StatusCode::OK, "{host}");
     }
 }
@@ -251,12 +284,14 @@ async fn state_changing_requests_need_the_token_and_the_same_origin() {
         }),
         ("cross-site origin", {
             let mut r = page_request("PUT", &upload_uri("新村.xlsx", false), body.clone());
-            r.headers_mut().insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+            r.headers_mut()
+                .insert(header::ORIGIN, "http://evil.example".parse().unwrap());
             r
         }),
         ("other local port", {
             let mut r = page_request("POST", "/api/build", vec![]);
-            r.headers_mut().insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
+            r.headers_mut()
+                .insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
             r
         }),
         ("null origin", {
@@ -281,7 +316,11 @@ async fn state_changing_requests_need_the_token_and_the_same_origin() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.text());
         assert!(r.error().starts_with("拒绝操作"), "{what}: {}", r.error());
     }
-    assert_eq!(files_outside(f.dir.path(), &f.out()), before, "a refused request wrote something");
+    assert_eq!(
+        files_outside(f.dir.path(), &f.out()),
+        before,
+        "a refused request wrote something"
+    );
     assert!(!f.out().exists(), "a refused build started");
     assert_eq!(send(&app, get("/api/build")).await.json()["state"], "idle");
 }
@@ -316,7 +355,11 @@ async fn status_shows_the_planted_problem_with_its_cell_and_the_same_counts_as_c
         Duration::from_secs(120),
     );
     assert_eq!(check.code, Some(2), "{}", check.all());
-    let printed: Vec<&str> = check.stdout.lines().filter(|l| l.starts_with("[错误]") || l.starts_with("[警告]")).collect();
+    let printed: Vec<&str> = check
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("[错误]") || l.starts_with("[警告]"))
+        .collect();
     assert_eq!(printed.len(), problems.len(), "{}", check.stdout);
     for (line, p) in printed.iter().zip(problems) {
         assert!(line.contains(p["place"].as_str().unwrap()), "{line} vs {p}");
@@ -331,11 +374,19 @@ async fn the_sample_status_matches_check_and_lists_villages_and_held_back_cases(
     let s = &j["status"];
     assert_eq!(s["exit_code"], 0);
     assert_eq!(s["rules_ran"], true);
-    let villages: Vec<&str> = s["villages"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+    let villages: Vec<&str> = s["villages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
     assert_eq!(villages, ["白沙村", "芒洪村", "龙潭村"]);
     assert_eq!(s["totals"]["held_back"], 14);
     assert_eq!(s["held_back"].as_array().unwrap().len(), 14);
-    assert!(s["held_back"][0]["reasons"][0][1].as_str().unwrap().len() > 4, "a fix per reason");
+    assert!(
+        s["held_back"][0]["reasons"][0][1].as_str().unwrap().len() > 4,
+        "a fix per reason"
+    );
     assert_eq!(s["statuses"].as_array().unwrap().len(), 6);
     let check = common::run_command(
         common::command([std::ffi::OsStr::new("check"), f.ws().as_os_str()], &[]),
@@ -343,7 +394,11 @@ async fn the_sample_status_matches_check_and_lists_villages_and_held_back_cases(
     )
     .ok("check");
     let line = s["tally_line"].as_str().unwrap();
-    assert!(check.stdout.contains(line), "check printed another tally than the page:\n{line}\n{}", check.stdout);
+    assert!(
+        check.stdout.contains(line),
+        "check printed another tally than the page:\n{line}\n{}",
+        check.stdout
+    );
     assert_eq!(j["outputs"].as_array().unwrap().len(), 0);
     assert_eq!(j["building"], false);
 }
@@ -401,7 +456,15 @@ async fn uploads_are_checked_saved_atomically_inside_and_replace_only_when_asked
         assert_eq!(r.status, status, "{name}: {}", r.text());
         assert!(r.error().contains(says), "{name}: {}", r.error());
     }
-    let r = send(&app, page_request("PUT", &upload_uri("伪装.xlsx", false), b"%PDF-1.7 not a workbook".to_vec())).await;
+    let r = send(
+        &app,
+        page_request(
+            "PUT",
+            &upload_uri("伪装.xlsx", false),
+            b"%PDF-1.7 not a workbook".to_vec(),
+        ),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(r.error().contains("另存为"), "{}", r.error());
     let r = send(&app, page_request("PUT", &upload_uri("空.xlsx", false), vec![])).await;
@@ -432,11 +495,18 @@ async fn uploads_are_checked_saved_atomically_inside_and_replace_only_when_asked
 
     // A new file goes to 村级数据/; YAML is accepted.
     let yaml = "户: []\n";
-    let r = send(&app, page_request("PUT", &upload_uri("补充.yaml", false), yaml.as_bytes().to_vec())).await;
+    let r = send(
+        &app,
+        page_request("PUT", &upload_uri("补充.yaml", false), yaml.as_bytes().to_vec()),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["path"], "村级数据/补充.yaml");
     assert_eq!(r.json()["replaced"], false);
-    assert_eq!(std::fs::read_to_string(f.ws().join("村级数据/补充.yaml")).unwrap(), yaml);
+    assert_eq!(
+        std::fs::read_to_string(f.ws().join("村级数据/补充.yaml")).unwrap(),
+        yaml
+    );
 
     // No temporary file left, nothing written outside the workspace.
     let leftovers: Vec<_> = std::fs::read_dir(f.ws().join("村级数据"))
@@ -451,7 +521,13 @@ async fn uploads_are_checked_saved_atomically_inside_and_replace_only_when_asked
     let s = send(&app, get("/api/status")).await.json();
     assert_eq!(s["status"]["totals"]["data_errors"], 0, "{}", s["status"]["problems"]);
     assert_eq!(s["status"]["exit_code"], 0);
-    assert!(s["status"]["villages"].as_array().unwrap().iter().any(|v| v["name"] == "新村"));
+    assert!(
+        s["status"]["villages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["name"] == "新村")
+    );
 }
 
 #[cfg(unix)]
@@ -464,7 +540,11 @@ async fn an_upload_never_follows_a_link_out_of_the_workspace() {
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::fs::rename(f.ws().join("村级数据"), f.dir.path().join("moved")).unwrap();
     std::os::unix::fs::symlink(&elsewhere, f.ws().join("村级数据")).unwrap();
-    let r = send(&app, page_request("PUT", &upload_uri("新村.xlsx", false), village_book("监测户"))).await;
+    let r = send(
+        &app,
+        page_request("PUT", &upload_uri("新村.xlsx", false), village_book("监测户")),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     assert!(r.error().contains("工作区以外"), "{}", r.error());
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
@@ -486,14 +566,22 @@ async fn one_build_at_a_time_with_progress_events_then_outputs_zip_and_template(
     // The event stream: the current state first, as `progress` events.
     let events = app.clone().oneshot(get("/api/build/events")).await.unwrap();
     assert_eq!(events.status(), StatusCode::OK);
-    assert!(events.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        events.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     let mut body = events.into_body().into_data_stream();
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(300);
     while !seen.contains("\"state\":\"done\"") && !seen.contains("\"state\":\"failed\"") {
         use tokio_stream::StreamExt as _;
         let next = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), body.next()).await;
-        let chunk = next.expect("the build ended within the time").expect("stream open").unwrap();
+        let chunk = next
+            .expect("the build ended within the time")
+            .expect("stream open")
+            .unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(seen.starts_with("event: progress\ndata: {"), "{seen}");
@@ -512,16 +600,24 @@ async fn one_build_at_a_time_with_progress_events_then_outputs_zip_and_template(
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "pdf" || x == "xlsx"))
         .count();
     assert_eq!(outputs.len(), on_disk, "every written document is listed");
-    assert!(outputs.iter().any(|o| o["village"] == "芒洪村" && o["kind"] == "承诺授权书" && o["format"] == "pdf"));
+    assert!(
+        outputs
+            .iter()
+            .any(|o| o["village"] == "芒洪村" && o["kind"] == "承诺授权书" && o["format"] == "pdf")
+    );
     assert!(outputs.iter().any(|o| o["village"] == "" && o["format"] == "xlsx"));
-    let pdf = outputs.iter().find(|o| o["format"] == "pdf").unwrap()["path"].as_str().unwrap();
+    let pdf = outputs.iter().find(|o| o["format"] == "pdf").unwrap()["path"]
+        .as_str()
+        .unwrap();
     let r = send(&app, get(&format!("/out/{}", encode_path(pdf)))).await;
     assert_eq!(r.status, StatusCode::OK, "{pdf}: {}", r.text());
     assert_eq!(r.header(header::CONTENT_TYPE), "application/pdf");
     assert!(r.header(header::CONTENT_DISPOSITION).starts_with("inline"));
     assert!(r.body.starts_with(b"%PDF"));
     assert_eq!(r.body, std::fs::read(f.out().join(pdf)).unwrap());
-    let xlsx = outputs.iter().find(|o| o["format"] == "xlsx").unwrap()["path"].as_str().unwrap();
+    let xlsx = outputs.iter().find(|o| o["format"] == "xlsx").unwrap()["path"]
+        .as_str()
+        .unwrap();
     let r = send(&app, get(&format!("/out/{}", encode_path(xlsx)))).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.header(header::CONTENT_TYPE).contains("spreadsheetml"));
@@ -563,11 +659,20 @@ async fn one_build_at_a_time_with_progress_events_then_outputs_zip_and_template(
 async fn a_build_with_data_errors_fails_with_the_message_and_writes_no_documents() {
     let f = Fixture::new(true);
     let app = f.app();
-    assert_eq!(send(&app, page_request("POST", "/api/build", vec![])).await.status, StatusCode::ACCEPTED);
+    assert_eq!(
+        send(&app, page_request("POST", "/api/build", vec![])).await.status,
+        StatusCode::ACCEPTED
+    );
     let p = wait_for_build(&app).await;
     assert_eq!(p["state"], "failed", "{p}");
     assert!(p["message"].as_str().unwrap().contains("未生成任何文书"), "{p}");
-    assert_eq!(send(&app, get("/api/status")).await.json()["outputs"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        send(&app, get("/api/status")).await.json()["outputs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     let r = send(&app, get("/api/zip")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.error().contains("还没有生成结果"));
@@ -656,7 +761,10 @@ fn http_get(url: &str, path: &str, host: &str) -> (String, String) {
     let mut all = String::new();
     s.read_to_string(&mut all).unwrap();
     let status = all.lines().next().unwrap_or_default().to_string();
-    let body = all.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = all
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -693,7 +801,10 @@ fn the_binary_serves_on_loopback_refuses_foreign_hosts_and_stops_on_ctrl_c() {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "serve did not stop on Ctrl-C");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not stop on Ctrl-C"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0));
@@ -704,11 +815,18 @@ fn start_errors_are_chinese_with_the_fix_and_the_exit_code_policy() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("没有");
     let r = common::run_command(
-        common::command(["serve".as_ref(), missing.as_os_str(), "--port".as_ref(), "0".as_ref()], &[]),
+        common::command(
+            ["serve".as_ref(), missing.as_os_str(), "--port".as_ref(), "0".as_ref()],
+            &[],
+        ),
         Duration::from_secs(30),
     );
     assert_eq!(r.code, Some(2), "{}", r.all());
-    assert!(r.stderr.contains("工作区文件夹") && r.stderr.contains("不存在") && r.stderr.contains("请"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("工作区文件夹") && r.stderr.contains("不存在") && r.stderr.contains("请"),
+        "{}",
+        r.stderr
+    );
 
     // The port is taken: 1, saying how to choose another.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -718,5 +836,22 @@ fn start_errors_are_chinese_with_the_fix_and_the_exit_code_policy() {
         Duration::from_secs(30),
     );
     assert_eq!(r.code, Some(1), "{}", r.all());
-    assert!(r.stderr.contains("已被占用") && r.stderr.contains("--port"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("已被占用") && r.stderr.contains("--port"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test]
+async fn the_template_is_refused_with_the_fix_when_rules_yaml_is_broken() {
+    let f = Fixture::new(false);
+    std::fs::write(f.ws().join("rules.yaml"), "核查级别: [不是映射\n").unwrap();
+    let r = send(&f.app(), get("/api/template")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.error().contains("rules.yaml 有问题") && r.error().contains("请先改正"),
+        "{}",
+        r.error()
+    );
 }

@@ -31,11 +31,23 @@ fn village_book(kind: &str) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let s = wb.add_worksheet();
     s.set_name("户").unwrap();
-    let headers = ["户编号", "行政村", "村民小组", "户主姓名", "户主证件号码", "户类型", "家庭人口数", "家庭人均纯收入"];
+    let headers = [
+        "户编号",
+        "行政村",
+        "村民小组",
+        "户主姓名",
+        "户主证件号码",
+        "户类型",
+        "家庭人口数",
+        "家庭人均纯收入",
+    ];
     for (c, h) in headers.iter().enumerate() {
         s.write_string(0, c as u16, *h).unwrap();
     }
-    for (c, v) in ["53099900900001", "新村", "1组", "张新民", &id, kind].iter().enumerate() {
+    for (c, v) in ["53099900900001", "新村", "1组", "张新民", &id, kind]
+        .iter()
+        .enumerate()
+    {
         s.write_string(1, c as u16, *v).unwrap();
     }
     s.write_number(1, 6, 1.0).unwrap();
@@ -60,7 +72,14 @@ struct Server {
 impl Server {
     fn start(ws: &Path, out: &Path) -> Server {
         let mut child = common::command(
-            ["serve".as_ref(), ws.as_os_str(), "--port".as_ref(), "0".as_ref(), "--out".as_ref(), out.as_os_str()],
+            [
+                "serve".as_ref(),
+                ws.as_os_str(),
+                "--port".as_ref(),
+                "0".as_ref(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ],
             &[],
         )
         .stdout(Stdio::piped())
@@ -179,7 +198,10 @@ impl Browser {
         };
         let target = b.call("Target.createTarget", json!({ "url": "about:blank" }));
         let target_id = target["targetId"].as_str().unwrap().to_string();
-        let attached = b.call("Target.attachToTarget", json!({ "targetId": target_id, "flatten": true }));
+        let attached = b.call(
+            "Target.attachToTarget",
+            json!({ "targetId": target_id, "flatten": true }),
+        );
         b.session = attached["sessionId"].as_str().unwrap().to_string();
         b.call("Page.enable", json!({}));
         b.call(
@@ -213,7 +235,8 @@ impl Browser {
                 .recv_timeout(left)
                 .unwrap_or_else(|_| panic!("no answer from Chromium to {method}"));
             if msg["method"] == "Page.javascriptDialogOpening" {
-                self.dialogs.push(msg["params"]["message"].as_str().unwrap_or_default().to_string());
+                self.dialogs
+                    .push(msg["params"]["message"].as_str().unwrap_or_default().to_string());
                 self.send("Page.handleJavaScriptDialog", json!({ "accept": true }));
                 continue;
             }
@@ -337,8 +360,15 @@ fn a_clerk_sees_the_problem_uploads_the_fix_builds_and_gets_the_papers() {
         "[...document.querySelectorAll('#problems tbody tr')].map(r => r.innerText).find(t => t.includes({planted}))"
     ));
     let row = row.as_str().unwrap();
-    assert!(row.contains("错误") && row.contains("户类型") && row.contains("贫困户"), "{row}");
-    assert_eq!(browser.eval("document.querySelector('#build').disabled"), json!(true), "no build with errors");
+    assert!(
+        row.contains("错误") && row.contains("户类型") && row.contains("贫困户"),
+        "{row}"
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('#build').disabled"),
+        json!(true),
+        "no build with errors"
+    );
     browser.screenshot(&shots.join("2-problems-top.png"));
     browser.eval("document.querySelector('#problems-section').scrollIntoView()");
     browser.screenshot(&shots.join("3-problems-list.png"));
@@ -349,7 +379,10 @@ fn a_clerk_sees_the_problem_uploads_the_fix_builds_and_gets_the_papers() {
     std::fs::write(&fixed, village_book("监测户")).unwrap();
     let doc = browser.call("DOM.getDocument", json!({}));
     let root = doc["root"]["nodeId"].clone();
-    let input = browser.call("DOM.querySelector", json!({ "nodeId": root, "selector": "#file-input" }));
+    let input = browser.call(
+        "DOM.querySelector",
+        json!({ "nodeId": root, "selector": "#file-input" }),
+    );
     browser.call(
         "DOM.setFileInputFiles",
         json!({ "nodeId": input["nodeId"], "files": [fixed.display().to_string()] }),
@@ -362,11 +395,20 @@ fn a_clerk_sees_the_problem_uploads_the_fix_builds_and_gets_the_papers() {
         long,
     );
     assert_eq!(browser.dialogs.len(), 1, "one replace question: {:?}", browser.dialogs);
-    assert!(browser.dialogs[0].contains("村级数据/新村.xlsx"), "{:?}", browser.dialogs);
-    assert_eq!(std::fs::read(ws.join("村级数据/新村.xlsx")).unwrap(), village_book("监测户"));
+    assert!(
+        browser.dialogs[0].contains("村级数据/新村.xlsx"),
+        "{:?}",
+        browser.dialogs
+    );
+    assert_eq!(
+        std::fs::read(ws.join("村级数据/新村.xlsx")).unwrap(),
+        village_book("监测户")
+    );
 
     // 4. 生成: the progress bar runs, then the outputs are listed.
-    browser.eval("document.querySelector('#build').click(); document.querySelector('#build-section').scrollIntoView(); true");
+    browser.eval(
+        "document.querySelector('#build').click(); document.querySelector('#build-section').scrollIntoView(); true",
+    );
     let started = Instant::now();
     let mut saw_running = false;
     while started.elapsed() < long {
@@ -396,19 +438,31 @@ fn a_clerk_sees_the_problem_uploads_the_fix_builds_and_gets_the_papers() {
         "per village and kind: {links:?}"
     );
     let villages = browser.eval("document.querySelector('#villages tbody').innerText");
-    assert!(villages.as_str().unwrap().contains("新村"), "the uploaded village is counted: {villages}");
+    assert!(
+        villages.as_str().unwrap().contains("新村"),
+        "the uploaded village is counted: {villages}"
+    );
     let pdf = links.iter().find(|l| l[1].as_str().unwrap().ends_with(".pdf")).unwrap()[1].clone();
     let kind = browser.eval(&format!(
         "fetch({pdf}).then(r => r.status + ' ' + r.headers.get('content-type'))"
     ));
     assert_eq!(kind, json!("200 application/pdf"));
-    let xlsx = links.iter().find(|l| l[1].as_str().unwrap().ends_with(".xlsx")).unwrap()[1].clone();
-    let disposition = browser.eval(&format!("fetch({xlsx}).then(r => r.headers.get('content-disposition'))"));
+    let xlsx = links
+        .iter()
+        .find(|l| l[1].as_str().unwrap().ends_with(".xlsx"))
+        .unwrap()[1]
+        .clone();
+    let disposition = browser.eval(&format!(
+        "fetch({xlsx}).then(r => r.headers.get('content-disposition'))"
+    ));
     assert!(disposition.as_str().unwrap().starts_with("attachment"), "{disposition}");
     let zip = browser.eval("fetch('/api/zip').then(r => r.status + ' ' + r.headers.get('content-type'))");
     assert_eq!(zip, json!("200 application/zip"));
     let held = browser.eval("document.querySelector('#held tbody').innerText");
-    assert!(held.as_str().unwrap().contains("如何处理"), "暂缓公示 with reasons: {held}");
+    assert!(
+        held.as_str().unwrap().contains("如何处理"),
+        "暂缓公示 with reasons: {held}"
+    );
     eprintln!("screenshots: {}", shots.display());
     drop(server);
 }

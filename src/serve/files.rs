@@ -156,13 +156,7 @@ fn find_existing(ws: &Path, out: Option<&Path>, name: &str) -> Result<Option<Pat
 
 /// Saves an upload atomically inside the workspace: over the file of that name when there is
 /// one (only with `replace`), else in [`DATA_FOLDER`] (campaign.yaml and rules.yaml at the root).
-pub(crate) fn save_upload(
-    ws: &Path,
-    out: &Path,
-    name: &str,
-    replace: bool,
-    bytes: &[u8],
-) -> Result<Saved, Refusal> {
+pub(crate) fn save_upload(ws: &Path, out: &Path, name: &str, replace: bool, bytes: &[u8]) -> Result<Saved, Refusal> {
     let (name, ext) = check_upload_name(name)?;
     check_content(name, &ext, bytes)?;
     let out_canon = std::fs::canonicalize(out).ok();
@@ -227,13 +221,10 @@ pub(crate) fn resolve_output(out: &Path, rel: &str) -> Result<(PathBuf, &'static
     };
     let forbidden = || Refusal::new(StatusCode::FORBIDDEN, "拒绝访问：只能打开输出文件夹中的生成结果");
     let parts: Vec<&str> = rel.split('/').collect();
-    if parts.iter().any(|p| {
-        p.is_empty()
-            || *p == "."
-            || *p == ".."
-            || p.starts_with('.')
-            || p.contains(['\\', ':', '\0'])
-    }) {
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || *p == "." || *p == ".." || p.starts_with('.') || p.contains(['\\', ':', '\0']))
+    {
         return Err(forbidden());
     }
     let mut path = out.to_path_buf();
@@ -300,7 +291,9 @@ pub(crate) fn zip_outputs(out: &Path) -> Result<(Vec<u8>, String), Refusal> {
     let name = match dirs.as_slice() {
         [one] => format!(
             "{}.zip",
-            one.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            one.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
         ),
         _ => "生成结果.zip".to_string(),
     };
@@ -370,7 +363,14 @@ mod tests {
         std::fs::write(out.join("排查/镇/通知.pdf"), b"%PDF").unwrap();
         std::fs::write(dir.path().join("secret.pdf"), b"%PDF").unwrap();
         assert!(resolve_output(&out, "排查/镇/通知.pdf").is_ok());
-        for bad in ["../secret.pdf", "排查/../../secret.pdf", "/etc/passwd", "排查//通知.pdf", ".lock", "C:/x.pdf"] {
+        for bad in [
+            "../secret.pdf",
+            "排查/../../secret.pdf",
+            "/etc/passwd",
+            "排查//通知.pdf",
+            ".lock",
+            "C:/x.pdf",
+        ] {
             assert!(resolve_output(&out, bad).is_err(), "{bad}");
         }
         #[cfg(unix)]

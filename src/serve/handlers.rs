@@ -57,7 +57,10 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 pub(crate) async fn page(State(state): State<AppState>) -> Response {
     let html = PAGE.replace("__FANGPIN_TOKEN__", state.token());
     let mut r = (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
         html,
     )
         .into_response();
@@ -142,10 +145,8 @@ pub(crate) async fn upload(
     let replace = q.replace.as_deref() == Some("1");
     let s = state.clone();
     let name = q.name.clone();
-    let saved = blocking(move || {
-        files::save_upload(&s.inner.workspace_canon, &s.inner.out, &name, replace, &bytes)
-    })
-    .await;
+    let saved =
+        blocking(move || files::save_upload(&s.inner.workspace_canon, &s.inner.out, &name, replace, &bytes)).await;
     match saved {
         Ok(Ok(saved)) => axum::Json(saved).into_response(),
         Ok(Err(r)) => refusal(r),
@@ -232,7 +233,11 @@ pub(crate) async fn start_build(State(state): State<AppState>) -> Response {
         });
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, "无法启动生成，请稍后重试");
     }
-    (StatusCode::ACCEPTED, axum::Json(serde_json::json!({ "started": true, "run": run }))).into_response()
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(serde_json::json!({ "started": true, "run": run })),
+    )
+        .into_response()
 }
 
 /// GET /api/build: where the current (or last) build is.
@@ -282,7 +287,7 @@ pub(crate) async fn template(State(state): State<AppState>) -> Response {
             match crate::ingest::parse_rules(&text) {
                 Ok(r) => rules = rules.merged_with(r),
                 Err(d) => {
-                    return Err(refuse(
+                    return Err((
                         StatusCode::UNPROCESSABLE_ENTITY,
                         format!(
                             "rules.yaml 有问题，模板未生成：{}。请先改正 rules.yaml",
@@ -293,7 +298,7 @@ pub(crate) async fn template(State(state): State<AppState>) -> Response {
             }
         }
         crate::render::xlsx::template::write(&rules, (inner.today)())
-            .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("模板生成失败：{e}")))
+            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("模板生成失败：{e}")))
     })
     .await;
     match made {
@@ -308,7 +313,8 @@ pub(crate) async fn template(State(state): State<AppState>) -> Response {
             bytes,
         )
             .into_response(),
-        Ok(Err(r)) | Err(r) => r,
+        Ok(Err((status, message))) => refuse(status, message),
+        Err(r) => r,
     }
 }
 

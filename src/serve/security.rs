@@ -127,7 +127,15 @@ mod tests {
 
     #[test]
     fn hosts() {
-        for ok in ["localhost", "localhost:3000", "LOCALHOST:1", "127.0.0.1", "127.0.0.1:3000", "[::1]", "[::1]:3000"] {
+        for ok in [
+            "localhost",
+            "localhost:3000",
+            "LOCALHOST:1",
+            "127.0.0.1",
+            "127.0.0.1:3000",
+            "[::1]",
+            "[::1]:3000",
+        ] {
             assert!(allowed_host(ok), "{ok}");
         }
         for bad in [

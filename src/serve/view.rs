@@ -185,7 +185,11 @@ pub fn status_view(workspace: &str, loaded: Result<&Site, &SiteError>) -> Status
                 .filter(|l| l.status == crate::rules::LedgerStatus::Overdue)
             {
                 view.totals.overdue_rectifications += 1;
-                let village = d.problems.get(l.problem).and_then(|p| p.village.as_deref()).unwrap_or("");
+                let village = d
+                    .problems
+                    .get(l.problem)
+                    .and_then(|p| p.village.as_deref())
+                    .unwrap_or("");
                 if let Some(v) = slot.get(village).and_then(|&i| villages.get_mut(i)) {
                     v.overdue_rectifications += 1;
                 }
@@ -204,7 +208,10 @@ pub fn status_view(workspace: &str, loaded: Result<&Site, &SiteError>) -> Status
         }
         None => {
             for p in &d.procedures {
-                if let Some(v) = slot.get(case_village(&p.household_id)).and_then(|&i| villages.get_mut(i)) {
+                if let Some(v) = slot
+                    .get(case_village(&p.household_id))
+                    .and_then(|&i| villages.get_mut(i))
+                {
                     v.cases += 1;
                 }
             }
@@ -311,9 +318,7 @@ pub fn outputs(out: &std::path::Path) -> Vec<OutputView> {
         }
     }
     // Township documents first, then per village, then by path.
-    all.sort_by(|a, b| {
-        (!a.village.is_empty(), &a.village, &a.path).cmp(&(!b.village.is_empty(), &b.village, &b.path))
-    });
+    all.sort_by(|a, b| (!a.village.is_empty(), &a.village, &a.path).cmp(&(!b.village.is_empty(), &b.village, &b.path)));
     all
 }
 
@@ -340,8 +345,14 @@ mod tests {
         assert_eq!(v.held_back.len(), 14);
         assert_eq!(v.totals.rule_errors, tally.rule_errors);
         assert_eq!(v.totals.households, site.ws.data.households.len());
-        assert_eq!(v.villages.iter().map(|x| x.households).sum::<usize>(), v.totals.households);
-        assert_eq!(v.villages.iter().map(|x| x.held_back).sum::<usize>(), v.totals.held_back);
+        assert_eq!(
+            v.villages.iter().map(|x| x.households).sum::<usize>(),
+            v.totals.households
+        );
+        assert_eq!(
+            v.villages.iter().map(|x| x.held_back).sum::<usize>(),
+            v.totals.held_back
+        );
         assert_eq!(v.totals.overdue_rectifications, tally.overdue_problems);
         let overdue_rows: usize = v.villages.iter().map(|x| x.by_status[1]).sum();
         let household_overdue = site
