@@ -12,5 +12,6 @@ pub mod model;
 pub mod os_error;
 pub mod render;
 pub mod rules;
+pub mod serve;
 pub mod site;
 pub mod synth;

@@ -96,6 +96,8 @@ enum Command {
     Gen(cli::gen_cmd::Args),
     /// 按 manifest.json 复核输出文件是否被改动或缺失
     Verify(cli::verify::Args),
+    /// 在本机浏览器中操作：核查、上传、生成、下载（只在 127.0.0.1 上提供）
+    Serve(cli::serve::Args),
     /// 显示命令说明或使用手册的一节（如 fangpin help check、fangpin help 输入约定）
     Help(cli::help::Args),
 }
@@ -122,6 +124,7 @@ fn main() -> ExitCode {
         Command::Calendar(a) => cli::calendar::run(a),
         Command::Gen(a) => cli::gen_cmd::run(a),
         Command::Verify(a) => cli::verify::run(a),
+        Command::Serve(a) => cli::serve::run(a),
         Command::Help(a) => cli::help::run(a, command),
     };
     ExitCode::from(code)

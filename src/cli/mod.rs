@@ -9,6 +9,7 @@ pub mod fonts;
 pub mod gen_cmd;
 pub mod help;
 pub mod render;
+pub mod serve;
 pub mod template;
 pub mod templates;
 pub mod verify;
