@@ -340,7 +340,7 @@ pub fn synthetic(people: usize) -> Vec<ExportHousehold> {
             .enumerate()
             .map(|(k, (rel, sex, birth))| {
                 let mut p = Person::new(&format!("测试{h}之{k}"), id(&region, birth, seq), rel, sex);
-                if k == 3 && h % 5 == 0 {
+                if k == 3 && h.is_multiple_of(5) {
                     p.id = format!("{}42", p.id);
                     p.id_type = "残疾人证";
                 }
@@ -352,15 +352,15 @@ pub fn synthetic(people: usize) -> Vec<ExportHousehold> {
             hid: format!("53092600{h:08}"),
             village: format!("测试{}村", h % 40),
             group: format!("{}组", h % 6 + 1),
-            kind: if h % 2 == 0 { "脱贫户" } else { "普通农户" },
-            category: if h % 2 == 0 {
+            kind: if h.is_multiple_of(2) { "脱贫户" } else { "普通农户" },
+            category: if h.is_multiple_of(2) {
                 "脱贫不稳定户"
             } else {
                 "边缘易致贫户"
             },
-            eliminated: h % 3 == 0,
+            eliminated: h.is_multiple_of(3),
             since: "202304",
-            eliminated_on: if h % 3 == 0 { "202312" } else { "" },
+            eliminated_on: if h.is_multiple_of(3) { "202312" } else { "" },
             risks: vec!["因病", "因学"],
             measures: vec![("就业帮扶", "技能培训,其他"), ("健康帮扶", "医疗救助")],
             income: (24_000, 3_000, 3_000),
