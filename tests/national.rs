@@ -611,3 +611,30 @@ fn village_layout_reads_month_dates_too() {
     );
     assert_eq!(h2.eliminated_on, PartialDate::month(2023, 12));
 }
+
+#[test]
+fn the_benchmark_export_reads_without_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("campaign.yaml"), CAMPAIGN).unwrap();
+    let households = common::national::synthetic(402);
+    write_export(
+        &tmp.path().join("防止返贫致贫监测对象信息_20240612.xlsx"),
+        common::national::Export::Monitoring,
+        "2024-06-12 10:00:00",
+        &households,
+    );
+    let ws = load(tmp.path());
+    assert!(errors(&ws).is_empty(), "{:#?}", errors(&ws));
+    assert_eq!(ws.data.households.len(), 101);
+    assert_eq!(ws.data.member_count(), 402);
+    assert_eq!(ws.inputs.iter().map(|i| i.rows).sum::<usize>(), 402);
+    let severe = ws
+        .data
+        .households
+        .iter()
+        .flat_map(|h| &h.members)
+        .filter(|m| m.severe_disability)
+        .count();
+    assert_eq!(severe, 20);
+    assert_eq!(with(&ws, "未使用的列").len(), 1);
+}

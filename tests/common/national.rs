@@ -352,7 +352,11 @@ pub fn synthetic(people: usize) -> Vec<ExportHousehold> {
             hid: format!("53092600{h:08}"),
             village: format!("测试{}村", h % 40),
             group: format!("{}组", h % 6 + 1),
-            kind: if h.is_multiple_of(2) { "脱贫户" } else { "普通农户" },
+            kind: if h.is_multiple_of(2) {
+                "脱贫户"
+            } else {
+                "普通农户"
+            },
             category: if h.is_multiple_of(2) {
                 "脱贫不稳定户"
             } else {
