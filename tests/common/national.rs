@@ -332,14 +332,15 @@ pub fn synthetic(people: usize) -> Vec<ExportHousehold> {
     let mut h = 0u32;
     while n < people {
         h += 1;
-        let region = format!("53{:04}", 1000 + (h / 1000) % 9000);
-        let seq = h % 1000;
+        let region = format!("53{:04}", 1000 + (h / 500) % 9000);
+        // The 17th digit is odd for men, even for women.
+        let seq = |sex: &str| (h % 500) * 2 + u32::from(sex == "男");
         let size = (people - n).min(4);
         let members = relations[..size]
             .iter()
             .enumerate()
             .map(|(k, (rel, sex, birth))| {
-                let mut p = Person::new(&format!("测试{h}之{k}"), id(&region, birth, seq), rel, sex);
+                let mut p = Person::new(&format!("测试{h}之{k}"), id(&region, birth, seq(sex)), rel, sex);
                 if k == 3 && h.is_multiple_of(5) {
                     p.id = format!("{}42", p.id);
                     p.id_type = "残疾人证";
