@@ -31,6 +31,8 @@ pub struct PendingHousehold {
     pub id_place: Place,
     /// Members read with the household (one-sheet layout, nested YAML); moved into `h` on assembly.
     pub members: Vec<LooseMember>,
+    /// Read from a national-system export (which one), not from a village workbook.
+    pub export: Option<super::national::ExportKind>,
 }
 
 /// How a member row names its household.
@@ -84,6 +86,12 @@ pub struct FileData {
     pub measures: Vec<Linked<Measure>>,
     pub problems: Vec<PendingProblem>,
     pub reports: Vec<MilestoneReport>,
+    /// Measures read from a national-system export (dropped where the same measure is already known).
+    pub export_measures: Vec<Linked<Measure>>,
+    /// People on department rosters, matched to members once every file is read.
+    pub rosters: Vec<super::rosters::PendingRoster>,
+    /// Export dates of the department rosters read (for the 信息比对 stage).
+    pub roster_dates: Vec<(chrono::NaiveDate, Place)>,
     pub diagnostics: Vec<Diagnostic>,
     /// Data rows taken (all sheets / lists).
     pub rows: usize,
@@ -284,6 +292,8 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
     let key_groups = rd.multi(r, Field::KeyGroups, &vocab.key_groups);
     let helper = rd.name(r, Field::Helper, false);
     let income_ok_since = rd.date(r, Field::IncomeOkSince);
+    let monitored_since = rd.partial_date(r, Field::MonitoredSince);
+    let eliminated_on = rd.partial_date(r, Field::EliminatedOn);
     let note = rd.text(r, Field::Note);
 
     let id = id?;
@@ -296,6 +306,7 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
         head_id_invalid: head_id_present && head_id.is_none(),
         id_place: rd.src.place(&rd.loc_of(r, Field::HouseholdId)),
         members: Vec::new(),
+        export: None,
         h: Household {
             id,
             township,
@@ -319,8 +330,8 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
             note,
             members: Vec::new(),
             place,
-            monitored_since: None,
-            eliminated_on: None,
+            monitored_since,
+            eliminated_on,
         },
     })
 }
@@ -380,7 +391,9 @@ pub fn member(rd: &mut Reader, ctx: &Ctx, r: &dyn Record, household_id: Option<&
     let name = rd.name(r, Field::Name, true);
     let id = rd.id_number(r, Field::IdNumber, true);
     let id = id.filter(|info| born_by(rd, ctx, r, Field::IdNumber, info));
-    let relation = rd.required_text(r, Field::Relation);
+    let relation = rd
+        .required_text(r, Field::Relation)
+        .map(|t| crate::model::canonical_relation(&t));
     let sex_given = rd.closed(r, Field::Sex, parse_sex, &Sex::labels());
     if let (Some(s), Some(info)) = (sex_given, &id)
         && s != info.sex

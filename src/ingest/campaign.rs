@@ -22,6 +22,7 @@ const TOP: &[(&str, &str)] = &[
     ("PDF标准", "pdf_standard"),
     ("发文", "issuance"),
     ("时间安排", "milestones"),
+    ("信息比对日期", "data_match_date"),
 ];
 const REGION: &[(&str, &str)] = &[("省", "province"), ("县", "county"), ("乡镇", "township")];
 const ISSUANCE: &[(&str, &str)] = &[
@@ -352,6 +353,8 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
     };
 
     let as_of = get(&fields, "统计截止日").and_then(|(v, p)| w.date(v, &p, "统计截止日"));
+    // Read again by `data_match_date`; checked here so a wrong date stops the run like any other.
+    let _ = get(&fields, "信息比对日期").and_then(|(v, p)| w.date(v, &p, "信息比对日期"));
     // The typst CLI's spelling (`a-2b`); 无 / none for plain PDF.
     let pdf_standard = match get(&fields, "PDF标准").and_then(|(v, p)| w.text(v, &p, "PDF标准").map(|t| (t, p))) {
         Some((t, p)) => match t.to_ascii_lowercase().replace("pdf/", "").as_str() {
@@ -452,6 +455,22 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
             "campaign.yaml 不完整",
             "补全必填项",
         )]),
+    }
+}
+
+/// campaign.yaml's 信息比对日期: the day the department rosters were compared, for 识别纳入 cases
+/// whose 程序 sheet leaves 信息比对 empty (validated by [`parse_campaign`]).
+pub fn data_match_date(text: &str) -> Option<NaiveDate> {
+    let value: Value = serde_yaml::from_str(text).ok()?;
+    let Value::Mapping(top) = value else { return None };
+    let v = top
+        .iter()
+        .find(|(k, _)| matches!(k, Value::String(s) if matches!(s.trim(), "信息比对日期" | "data_match_date")))
+        .map(|(_, v)| v)?;
+    match v {
+        Value::String(s) => parse_date(s).ok(),
+        Value::Number(n) => parse_date(&n.to_string()).ok(),
+        _ => None,
     }
 }
 

@@ -219,7 +219,7 @@ fn hidden_sheet_warning(rel: &str, sheet: &str, visible: SheetVisible) -> Option
 }
 
 /// Vertical merged regions per column: a covered cell takes the value of the region's top cell.
-struct MergeIndex {
+pub(super) struct MergeIndex {
     /// Indexed by column: sorted (first row, last row). A Vec, not a map: it is hit for every
     /// empty cell of a sheet.
     by_col: Vec<Vec<(u32, u32)>>,
@@ -245,7 +245,7 @@ impl MergeIndex {
     }
 
     /// The top row of the vertical merge covering (row, col), if (row, col) is covered but not the top.
-    fn anchor(&self, row: u32, col: u32) -> Option<u32> {
+    pub(super) fn anchor(&self, row: u32, col: u32) -> Option<u32> {
         let v = self.by_col.get(col as usize)?;
         let i = v.partition_point(|&(s, _)| s <= row);
         let (s, e) = *v.get(i.checked_sub(1)?)?;
@@ -253,7 +253,7 @@ impl MergeIndex {
     }
 }
 
-fn to_cell(d: &Data) -> Cell<'_> {
+pub(super) fn to_cell(d: &Data) -> Cell<'_> {
     match d {
         Data::Empty => Cell::Empty,
         Data::String(s) => Cell::Text(Cow::Borrowed(s.as_str())),
@@ -269,7 +269,7 @@ fn to_cell(d: &Data) -> Cell<'_> {
     }
 }
 
-fn is_blank(d: &Data) -> bool {
+pub(super) fn is_blank(d: &Data) -> bool {
     match d {
         Data::Empty => true,
         Data::String(s) => trim(s).is_empty(),
@@ -391,7 +391,7 @@ fn find_header(range: &Range<Data>) -> Option<HeaderBlock> {
 }
 
 /// A row of column numbers (1, 2, 3 …) printed under official form headers.
-fn is_column_number_row(range: &Range<Data>, row: u32) -> bool {
+pub(super) fn is_column_number_row(range: &Range<Data>, row: u32) -> bool {
     let (Some(start), Some(end)) = (range.start(), range.end()) else {
         return false;
     };
@@ -425,7 +425,7 @@ fn is_instructions_sheet(name: &str) -> bool {
 }
 
 /// 合计 rows and 填报人/审核人 lines under a table are not data.
-fn is_footer(range: &Range<Data>, row: u32) -> bool {
+pub(super) fn is_footer(range: &Range<Data>, row: u32) -> bool {
     let (Some(start), Some(end)) = (range.start(), range.end()) else {
         return false;
     };
@@ -465,6 +465,15 @@ fn read_sheet(
     rules: &RulesFile,
     data: &mut FileData,
 ) {
+    // National-system exports and department rosters have layouts of their own.
+    if let Some(header) = super::national::detect(range) {
+        super::national::read_export(src, range, merges, &header, ctx, rules, data);
+        return;
+    }
+    if let Some(roster) = super::rosters::detect(src, range) {
+        super::rosters::read_roster(src, range, merges, &roster, data);
+        return;
+    }
     let Some(block) = find_header(range) else {
         // An instructions sheet (the template's 填写说明) is not data and needs no warning.
         let instructions = src.sheet.as_deref().is_some_and(is_instructions_sheet);
@@ -660,7 +669,7 @@ fn first_col(cols: &[Option<u32>]) -> u32 {
 }
 
 /// Household fields compared across the rows of one household in the one-sheet layout.
-const HOUSEHOLD_FIELDS: &[Field] = &[
+pub(super) const HOUSEHOLD_FIELDS: &[Field] = &[
     Field::Township,
     Field::Village,
     Field::Group,
@@ -684,6 +693,8 @@ const HOUSEHOLD_FIELDS: &[Field] = &[
     Field::KeyGroups,
     Field::Helper,
     Field::IncomeOkSince,
+    Field::MonitoredSince,
+    Field::EliminatedOn,
 ];
 
 /// One row of the one-sheet layout: the household (first row of its 户编号) plus one member.

@@ -56,6 +56,8 @@ fields! {
     KeyGroups => "重点群体" | "重点人群" | "重点核查群体",
     Helper => "帮扶责任人" | "帮扶人" | "结对帮扶责任人",
     IncomeOkSince => "收入达标起始日期" | "收入达标日期" | "收入稳定达标起始日期" | "收入超过监测范围起始日期",
+    MonitoredSince => "识别监测时间" | "纳入监测时间" | "纳入监测日期" | "识别监测日期" | "纳入日期",
+    EliminatedOn => "消除监测时间" | "风险消除时间" | "风险消除日期" | "消除监测日期",
     Note => "备注",
     Name => "姓名" | "成员姓名" | "家庭成员姓名" | "家庭成员",
     IdNumber => "证件号码" | "身份证号" | "身份证号码" | "身份证" | "公民身份号码" | "成员证件号码" | "成员身份证号" | "成员身份证号码",
@@ -169,6 +171,8 @@ impl SheetKind {
                 | KeyGroups
                 | Helper
                 | IncomeOkSince
+                | MonitoredSince
+                | EliminatedOn
                 | Note
         );
         let member = matches!(

@@ -7,7 +7,12 @@ use crate::model::{Campaign, Dataset, Diagnostic, Household, Place, ProblemLevel
 use std::collections::HashMap;
 
 /// Builds the dataset from the files' data (in processing order) and appends cross-file problems.
-pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagnostic>) -> Dataset {
+pub fn assemble(
+    files: Vec<FileData>,
+    campaign: &Campaign,
+    data_match: Option<chrono::NaiveDate>,
+    diags: &mut Vec<Diagnostic>,
+) -> Dataset {
     let mut pending: Vec<PendingHousehold> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut loose: Vec<LooseMember> = Vec::new();
@@ -15,10 +20,34 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
     let mut measures = Vec::new();
     let mut problems: Vec<PendingProblem> = Vec::new();
     let mut reports = Vec::new();
+    let mut export_measures = Vec::new();
+    let mut rosters = Vec::new();
+    let mut roster_dates = Vec::new();
+    // A household a national export and a village workbook (or the two kinds of export) both
+    // describe: (index of the record kept, the other record), compared once members are attached.
+    let mut shadows: Vec<(usize, PendingHousehold)> = Vec::new();
 
     for f in files {
         diags.extend(f.diagnostics);
         for h in f.households {
+            if let Some(&i) = by_id.get(&h.h.id)
+                && pending[i].export != h.export
+            {
+                // The village workbook is this campaign's data and wins over an export; of two
+                // exports the 监测对象 one (it knows the monitoring state) wins.
+                use super::national::ExportKind::{Lifted, Monitoring};
+                let keep_new = matches!(
+                    (pending[i].export, h.export),
+                    (Some(_), None) | (Some(Lifted), Some(Monitoring))
+                );
+                let other = if keep_new {
+                    std::mem::replace(&mut pending[i], h)
+                } else {
+                    h
+                };
+                shadows.push((i, other));
+                continue;
+            }
             if let Some(&i) = by_id.get(&h.h.id) {
                 let first = &pending[i].id_place;
                 let where_ = if first.file == h.id_place.file {
@@ -43,6 +72,9 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         measures.extend(f.measures);
         problems.extend(f.problems);
         reports.extend(f.reports);
+        export_measures.extend(f.export_measures);
+        rosters.extend(f.rosters);
+        roster_dates.extend(f.roster_dates);
     }
 
     // The same record handed in twice (a second workbook 新村（补报）.xlsx with the same rows) is
@@ -119,6 +151,32 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
                     "先在户表中登记该户，或改正此处的户编号",
                 ));
             }
+        }
+    }
+
+    for (i, other) in shadows {
+        super::national::reconcile(&mut pending[i], other, diags);
+    }
+
+    // An export's measures (no date) add to what a village workbook lists, never repeat it.
+    let mut known: std::collections::HashSet<(String, String, String)> = measures
+        .iter()
+        .map(|l: &Linked<crate::model::Measure>| {
+            (
+                l.item.household_id.clone(),
+                l.item.category.clone(),
+                l.item.detail.clone(),
+            )
+        })
+        .collect();
+    for l in export_measures {
+        let k = (
+            l.item.household_id.clone(),
+            l.item.category.clone(),
+            l.item.detail.clone(),
+        );
+        if known.insert(k) {
+            measures.push(l);
         }
     }
 
@@ -258,7 +316,7 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         }
     }
 
-    Dataset {
+    let mut data = Dataset {
         households,
         procedures,
         measures,
@@ -266,7 +324,10 @@ pub fn assemble(files: Vec<FileData>, campaign: &Campaign, diags: &mut Vec<Diagn
         milestone_reports: reports,
         rosters: Vec::new(),
         visits: Vec::new(),
-    }
+    };
+    super::rosters::link(&mut data, rosters, diags);
+    super::rosters::fill_data_match(&mut data, data_match, &roster_dates, diags);
+    data
 }
 
 /// Keeps the first of the items with the same `key`; every later one is an error naming both

@@ -45,7 +45,8 @@ pub fn load_in_memory(
         datas.push(data);
     }
     let mut diagnostics = Vec::new();
-    let data = link::assemble(datas, &campaign, &mut diagnostics);
+    let data_match = super::campaign::data_match_date(campaign_text);
+    let data = link::assemble(datas, &campaign, data_match, &mut diagnostics);
     super::names::check_names(&campaign, &data, &mut diagnostics).map_err(IngestError::Campaign)?;
     sort_diagnostics(&mut diagnostics);
     Ok(Workspace {

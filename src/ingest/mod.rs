@@ -13,9 +13,11 @@ mod limits;
 mod link;
 mod memory;
 mod names;
+mod national;
 mod ole;
 mod privacy;
 mod record;
+mod rosters;
 mod seal;
 mod values;
 mod yaml;
@@ -120,7 +122,8 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, IngestError> {
         inputs.push(input);
         datas.push(data);
     }
-    let data = link::assemble(datas, &campaign, &mut diagnostics);
+    let data_match = campaign::data_match_date(campaign_text);
+    let data = link::assemble(datas, &campaign, data_match, &mut diagnostics);
     names::check_names(&campaign, &data, &mut diagnostics).map_err(IngestError::Campaign)?;
     privacy::scan(&data, &campaign, &mut diagnostics);
     let seal = seal::load(root, &campaign, campaign_text, &mut inputs, &mut diagnostics);

@@ -252,6 +252,38 @@ impl Reader<'_> {
         }
     }
 
+    /// A date to the day or only to the month (`202304`, as the national system writes 识别监测时间).
+    pub fn partial_date(&mut self, r: &dyn Record, f: Field) -> Option<crate::model::PartialDate> {
+        let (cell, loc) = r.cell(f)?;
+        let value = cell.display();
+        let result = match cell {
+            Cell::Empty => return None,
+            Cell::Text(ref t) if trim(t).is_empty() => return None,
+            Cell::Date(d) => parse_date(&d.to_string()).map(crate::model::PartialDate::Day),
+            Cell::Int(i) => super::values::partial_date_from_number(i as f64),
+            Cell::Float(x) => super::values::partial_date_from_number(x),
+            Cell::Text(ref t) => super::values::parse_partial_date(t),
+            Cell::Error(e) => {
+                self.formula_error(&loc, f, &e);
+                return None;
+            }
+            Cell::Bool(_) | Cell::Structured => Err(super::values::DateError::Format),
+        };
+        match result {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error(
+                    &loc,
+                    f,
+                    value,
+                    e.to_string(),
+                    "写成日期（如 2024-05-11）或年月（如 202304、2023年4月）",
+                );
+                None
+            }
+        }
+    }
+
     /// An amount in 元; negative amounts are errors (income, expenses and lines are never negative).
     pub fn money(&mut self, r: &dyn Record, f: Field) -> Option<Money> {
         let (cell, loc) = r.cell(f)?;

@@ -2,7 +2,7 @@
 //!
 //! They are pure and public so fuzz targets and other modules can call them directly.
 
-use crate::model::{Money, Sex};
+use crate::model::{Disability, Money, PartialDate, Sex};
 use chrono::NaiveDate;
 use std::borrow::Cow;
 use std::fmt;
@@ -457,6 +457,157 @@ pub fn parse_count(s: &str) -> Option<u32> {
     t.parse().ok()
 }
 
+// ---------------------------------------------------------------- month dates and certificates
+
+/// Parses a date given to the day (every form [`parse_date`] accepts) or only to the month:
+/// `202304` (the national system's 识别监测时间), `2023-04`, `2023/4`, `2023.04`, `2023年4月`.
+pub fn parse_partial_date(s: &str) -> Result<PartialDate, DateError> {
+    let half = to_half_width(s);
+    let compact: String = trim(&half).chars().filter(|c| !is_space(*c)).collect();
+    let c = compact.as_str();
+    let month = |y: &str, m: &str| -> Result<PartialDate, DateError> {
+        let (y, m) = (num(y, 4)?, num(m, 2)? as u32);
+        if !(1900..=2100).contains(&y) {
+            return Err(DateError::YearOutOfRange(y));
+        }
+        PartialDate::month(y, m).ok_or(DateError::Impossible {
+            year: y,
+            month: m,
+            day: 1,
+        })
+    };
+    if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
+        return month(&c[0..4], &c[4..6]);
+    }
+    if let Some((y, rest)) = c.split_once('年')
+        && let Some(m) = rest.strip_suffix('月')
+        && !m.contains('月')
+    {
+        return month(y, m);
+    }
+    if let Some(sep) = c.chars().find(|ch| matches!(ch, '-' | '/' | '.'))
+        && c.matches(sep).count() == 1
+        && let Some((y, m)) = c.split_once(sep)
+    {
+        return month(y, m);
+    }
+    parse_date(s).map(PartialDate::Day)
+}
+
+/// A date typed as a number: `202304` is a month, anything else as [`date_from_number`].
+pub fn partial_date_from_number(n: f64) -> Result<PartialDate, DateError> {
+    if n.fract() == 0.0 && (190_001.0..=210_012.0).contains(&n) {
+        return parse_partial_date(&format!("{}", n as i64));
+    }
+    date_from_number(n).map(PartialDate::Day)
+}
+
+/// 残疾类别 by the category digit of a 第二代残疾人证号 (GB/T 26341).
+pub const DISABILITY_CATEGORIES: [&str; 7] = ["视力", "听力", "言语", "肢体", "智力", "精神", "多重"];
+
+/// Why the suffix of a 20/22-character certificate number was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuffixError(pub String);
+
+/// Splits a certificate number into the 18-character ID and what its suffix says: a 残疾人证号 is
+/// the ID, the category digit (1 视力 … 7 多重), the grade digit (1–4) and, on 22-character
+/// numbers, a reissue mark (`B1`) that carries no meaning here. Spaces and full-width digits are
+/// normalised first; other lengths come back whole, for [`validate_id`] to report.
+pub fn split_certificate(s: &str) -> (String, Option<Result<Disability, SuffixError>>) {
+    let half = to_half_width(s);
+    let t: String = half.chars().filter(|c| !is_space(*c) && *c != '\'').collect();
+    let n = t.chars().count();
+    if !t.is_ascii() || !(n == 20 || n == 22) {
+        return (t, None);
+    }
+    let (id, suffix) = t.split_at(18);
+    let b = suffix.as_bytes();
+    let category = match b[0] {
+        d @ b'1'..=b'7' => DISABILITY_CATEGORIES[usize::from(d - b'1')],
+        _ => {
+            return (
+                id.to_string(),
+                Some(Err(SuffixError(format!("第19位残疾类别代码“{}”应为1—7", b[0] as char)))),
+            );
+        }
+    };
+    let grade = match b[1] {
+        d @ b'1'..=b'4' => d - b'0',
+        _ => {
+            return (
+                id.to_string(),
+                Some(Err(SuffixError(format!("第20位残疾等级代码“{}”应为1—4", b[1] as char)))),
+            );
+        }
+    };
+    (
+        id.to_string(),
+        Some(Ok(Disability {
+            category: Some(category.to_string()),
+            grade: Some(grade),
+        })),
+    )
+}
+
+/// 残疾等级 as written on rosters: `一级`, `二级残疾`, `1`, `3级`.
+pub fn parse_disability_grade(s: &str) -> Option<u8> {
+    let half = to_half_width(s);
+    let t: String = half.chars().filter(|c| !is_space(*c)).collect();
+    let t = t
+        .trim_end_matches("残疾")
+        .trim_end_matches('级')
+        .trim_start_matches('第');
+    match t {
+        "一" | "1" | "壹" => Some(1),
+        "二" | "2" | "贰" => Some(2),
+        "三" | "3" | "叁" => Some(3),
+        "四" | "4" | "肆" => Some(4),
+        _ => None,
+    }
+}
+
+/// 残疾类别 as written on rosters (`肢体残疾`, `肢体`, `4`), canonical short form.
+pub fn parse_disability_category(s: &str) -> Option<&'static str> {
+    let half = to_half_width(s);
+    let t: String = half.chars().filter(|c| !is_space(*c)).collect();
+    let t = t.trim_end_matches("残疾").trim_end_matches("类");
+    if let Ok(d) = t.parse::<usize>() {
+        return DISABILITY_CATEGORIES.get(d.checked_sub(1)?).copied();
+    }
+    DISABILITY_CATEGORIES.iter().copied().find(|c| *c == t)
+}
+
+/// The first date written inside a longer text, such as a title or query row
+/// (`导出时间：2025-09-02 10:11:12`, `（截至2024年6月30日）`) or a file name (`…_20250902-…`).
+pub fn find_date(text: &str) -> Option<NaiveDate> {
+    let half = to_half_width(text);
+    let chars: Vec<char> = half.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit()) {
+            let run: String = chars[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || matches!(c, '年' | '月' | '日' | '-' | '/' | '.'))
+                .collect();
+            let run = run.trim_end_matches(['-', '/', '.']);
+            let digits = run.chars().take_while(char::is_ascii_digit).count();
+            // A bare number is a date only as yyyymmdd.
+            let candidate = if (digits == run.chars().count() && digits != 8) || digits > 8 {
+                None
+            } else {
+                parse_date(run).ok()
+            };
+            if candidate.is_some() {
+                return candidate;
+            }
+            i += run.chars().count().max(1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,5 +867,55 @@ mod tests {
                 prop_assert_eq!(info.normalized, id);
             }
         }
+    }
+
+    #[test]
+    fn month_and_day_dates() {
+        let m = |y, mo| PartialDate::month(y, mo).unwrap();
+        assert_eq!(parse_partial_date("202304"), Ok(m(2023, 4)));
+        assert_eq!(parse_partial_date("2023-04"), Ok(m(2023, 4)));
+        assert_eq!(parse_partial_date("2023年4月"), Ok(m(2023, 4)));
+        assert_eq!(parse_partial_date("２０２３/４"), Ok(m(2023, 4)));
+        assert_eq!(parse_partial_date("2023-04-05"), Ok(PartialDate::Day(d(2023, 4, 5))));
+        assert_eq!(parse_partial_date("2023年4月5日"), Ok(PartialDate::Day(d(2023, 4, 5))));
+        assert!(parse_partial_date("202313").is_err());
+        assert_eq!(partial_date_from_number(202304.0), Ok(m(2023, 4)));
+        assert_eq!(
+            partial_date_from_number(20230405.0),
+            Ok(PartialDate::Day(d(2023, 4, 5)))
+        );
+    }
+
+    #[test]
+    fn certificate_suffixes() {
+        let id = with_check("53092619800101001");
+        assert_eq!(split_certificate(&id), (id.clone(), None));
+        let (base, dis) = split_certificate(&format!("{id}42"));
+        assert_eq!(base, id);
+        let dis = dis.unwrap().unwrap();
+        assert_eq!((dis.category.as_deref(), dis.grade), (Some("肢体"), Some(2)));
+        assert!(dis.is_severe());
+        let (_, dis) = split_certificate(&format!("{id}13B1"));
+        assert_eq!(dis.unwrap().unwrap().grade, Some(3));
+        assert!(split_certificate(&format!("{id}95")).1.unwrap().is_err());
+        assert!(split_certificate(&format!("{id}17")).1.unwrap().is_err());
+        assert_eq!(parse_disability_grade("二级"), Some(2));
+        assert_eq!(parse_disability_grade("4级"), Some(4));
+        assert_eq!(parse_disability_category("肢体残疾"), Some("肢体"));
+        assert_eq!(parse_disability_category("6"), Some("精神"));
+    }
+
+    #[test]
+    fn dates_inside_text() {
+        assert_eq!(
+            find_date("查询条件：全部  导出时间：2025-09-02 10:11:12"),
+            Some(d(2025, 9, 2))
+        );
+        assert_eq!(find_date("农村低保备案表（截至2024年6月30日）"), Some(d(2024, 6, 30)));
+        assert_eq!(
+            find_date("防止返贫致贫监测对象信息_20250902-风险未消除608人"),
+            Some(d(2025, 9, 2))
+        );
+        assert_eq!(find_date("风险未消除608人"), None);
     }
 }

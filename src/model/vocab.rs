@@ -63,7 +63,7 @@ vocabulary!(
     HouseholdType, "户类型" {
         Lifted => "脱贫户" | "脱贫户（含监测）" | "建档立卡脱贫户" | "脱贫不享受政策户" | "脱贫享受政策户",
         Monitored => "监测户" | "监测对象" | "防返贫监测户",
-        Ordinary => "一般农户" | "一般户" | "农户" | "非建档立卡户",
+        Ordinary => "一般农户" | "一般户" | "农户" | "非建档立卡户" | "普通农户" | "普通户",
     }
 );
 
@@ -179,6 +179,24 @@ vocabulary!(
     }
 );
 
+/// 与户主关系 as the national system writes it (`之子`, `之女`, `之孙子`, `之父`, `之母`) in the
+/// words of fangpin's own tables (`子`, `女`, `孙子`, `父亲`, `母亲`); anything else unchanged.
+pub fn canonical_relation(s: &str) -> String {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if matches!(t.as_str(), "本人" | "本人（户主）" | "本人(户主)") {
+        return "户主".to_string();
+    }
+    let Some(rest) = t.strip_prefix('之') else { return t };
+    match rest {
+        "" => t,
+        "父" => "父亲".to_string(),
+        "母" => "母亲".to_string(),
+        "妻" => "配偶".to_string(),
+        "夫" => "配偶".to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Parse a yes/no cell: 是/否, 有/无, Y/N, √/×, true/false, 1/0.
 pub fn parse_yes_no(s: &str) -> Option<bool> {
     let t: String = s
@@ -214,6 +232,17 @@ mod tests {
         assert_eq!(Stage::parse("入户核查"), Some(Stage::HomeVisit));
         assert_eq!(ProblemType::ALL.len(), 13);
         assert_eq!(ProblemType::parse("外星"), None);
+    }
+
+    #[test]
+    fn national_relations() {
+        assert_eq!(canonical_relation("之子"), "子");
+        assert_eq!(canonical_relation("之孙子"), "孙子");
+        assert_eq!(canonical_relation("之儿媳"), "儿媳");
+        assert_eq!(canonical_relation("之母"), "母亲");
+        assert_eq!(canonical_relation("户主"), "户主");
+        assert_eq!(canonical_relation("配偶"), "配偶");
+        assert_eq!(HouseholdType::parse("普通农户"), Some(HouseholdType::Ordinary));
     }
 
     #[test]
