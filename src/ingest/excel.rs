@@ -677,6 +677,7 @@ const HOUSEHOLD_FIELDS: &[Field] = &[
     Field::BusinessCost,
     Field::PerCapita,
     Field::LastYear,
+    Field::TwoYearsAgo,
     Field::Risks,
     Field::BasicNeeds,
     Field::NoLabour,
