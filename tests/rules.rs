@@ -512,6 +512,7 @@ fn evaluate_20000_households_fast() {
             year: 2024,
             region: Region::default(),
             monitoring_line: Money::from_yuan(7600),
+            key_group_income_line: None,
             as_of: Some(opts.as_of),
             pdf_standard: None,
             issuance: None,
@@ -554,7 +555,12 @@ fn evaluate_20000_households_fast() {
         .collect();
     let t_income = t.elapsed();
     let t = Instant::now();
-    let _ = fangpin::rules::screening::evaluate(&ws.data, &idx, &incomes, opts.as_of);
+    let kctx = fangpin::rules::key_groups::Ctx {
+        as_of: opts.as_of,
+        year: 2024,
+        income_line: ws.campaign.key_group_income_line(),
+    };
+    let _ = fangpin::rules::screening::evaluate(&ws.data, &idx, &incomes, &kctx);
     let t_screen = t.elapsed();
     let t = Instant::now();
     let ctx = fangpin::rules::compliance::Ctx {

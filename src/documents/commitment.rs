@@ -259,6 +259,7 @@ pub(crate) mod fixture {
                     township: "巴彦塔拉达斡尔民族乡".into(),
                 },
                 monitoring_line: Money::from_yuan(8300),
+                key_group_income_line: None,
                 as_of: Some(date(2024, 6, 30)),
                 pdf_standard: None,
                 issuance: None,

@@ -377,6 +377,7 @@ pub(crate) mod fixtures {
                     township: "巴彦塔拉乡".into(),
                 },
                 monitoring_line: Money::from_yuan(8300),
+                key_group_income_line: None,
                 as_of: Some(d(2024, 6, 30)),
                 pdf_standard: None,
                 issuance: None,

@@ -281,7 +281,7 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
         business_cost: rd.money(r, Field::BusinessCost),
         per_capita: rd.money(r, Field::PerCapita),
         last_year_per_capita: rd.money(r, Field::LastYear),
-        two_years_ago_per_capita: None,
+        two_years_ago_per_capita: rd.money(r, Field::TwoYearsAgo),
     };
     // Copy the shared reference out so the vocabularies can be borrowed while `rd` is mutated.
     let vocab = &rd.rules.vocab;
@@ -411,6 +411,10 @@ pub fn member(rd: &mut Reader, ctx: &Ctx, r: &dyn Record, household_id: Option<&
     let health = rd.text(r, Field::Health);
     let schooling = rd.text(r, Field::Schooling);
     let severe_disability = rd.yes_no(r, Field::SevereDisability).unwrap_or(false);
+    // 死亡/服刑/失踪/不共享收支: listed, not counted (000 附件1(九)); 正常/在家 and the like count.
+    let not_counted = rd
+        .text(r, Field::MemberStatus)
+        .filter(|s| crate::rules::key_groups::not_counted_status(s));
     let key = key?;
     let household_id = match &key {
         HouseholdKey::Id(h) => h.clone(),
@@ -434,7 +438,7 @@ pub fn member(rd: &mut Reader, ctx: &Ctx, r: &dyn Record, household_id: Option<&
             severe_disability,
             place: rd.src.place(&r.loc()),
             disability: None,
-            not_counted: None,
+            not_counted,
         },
     })
 }

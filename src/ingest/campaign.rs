@@ -18,6 +18,7 @@ const TOP: &[(&str, &str)] = &[
     ("年度", "year"),
     ("地区", "region"),
     ("监测范围", "monitoring_line"),
+    ("重点群体收入线", "key_group_income_line"),
     ("统计截止日", "as_of"),
     ("PDF标准", "pdf_standard"),
     ("发文", "issuance"),
@@ -352,6 +353,28 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
         }
     };
 
+    // 000 §一(一)3: a 脱贫户 below this per-capita income is a key group (separate from 监测范围).
+    let key_group_income_line = match get(&fields, "重点群体收入线") {
+        Some((v, p)) => {
+            let m = match v {
+                Value::Number(n) => n.as_f64().and_then(|x| super::values::money_from_f64(x).ok()),
+                Value::String(s) => parse_money(s).ok(),
+                _ => None,
+            };
+            if m.is_none_or(|m| m <= Money::ZERO) {
+                let shown = serde_yaml::to_string(v).unwrap_or_default().trim().to_string();
+                w.error(
+                    &p,
+                    "重点群体收入线",
+                    shown,
+                    "重点群体收入线应为大于0的金额（元/人·年）",
+                    MONEY_FIX,
+                );
+            }
+            m
+        }
+        None => None,
+    };
     let as_of = get(&fields, "统计截止日").and_then(|(v, p)| w.date(v, &p, "统计截止日"));
     // Read again by `data_match_date`; checked here so a wrong date stops the run like any other.
     let _ = get(&fields, "信息比对日期").and_then(|(v, p)| w.date(v, &p, "信息比对日期"));
@@ -441,6 +464,7 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
             year,
             region,
             monitoring_line,
+            key_group_income_line,
             as_of,
             pdf_standard,
             issuance,
@@ -627,6 +651,13 @@ mod tests {
     fn english_aliases() {
         let c = parse_campaign("name: x\nyear: 2023\nregion: {township: 甲乡}\nmonitoring_line: '6,900元'\n").unwrap();
         assert_eq!(c.monitoring_line, Money::from_yuan(6900));
+        assert_eq!(c.key_group_income_line(), Money::from_yuan(8050));
+        let c = parse_campaign("名称: x\n年度: 2023\n地区: {乡镇: 甲乡}\n监测范围: 6900\n重点群体收入线: 8050.5\n")
+            .unwrap();
+        assert_eq!(c.key_group_income_line, Some(Money(805_050)));
+        assert!(
+            parse_campaign("名称: x\n年度: 2023\n地区: {乡镇: 甲乡}\n监测范围: 6900\n重点群体收入线: 0\n").is_err()
+        );
     }
 
     #[test]

@@ -686,6 +686,7 @@ pub(super) const HOUSEHOLD_FIELDS: &[Field] = &[
     Field::BusinessCost,
     Field::PerCapita,
     Field::LastYear,
+    Field::TwoYearsAgo,
     Field::Risks,
     Field::BasicNeeds,
     Field::NoLabour,

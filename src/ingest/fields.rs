@@ -48,6 +48,7 @@ fields! {
     BusinessCost => "生产经营性支出" | "经营性支出" | "生产经营支出",
     PerCapita => "家庭人均纯收入" | "人均纯收入" | "人均收入" | "家庭年人均纯收入" | "年人均纯收入",
     LastYear => "上年人均纯收入" | "上年度人均纯收入" | "上年人均收入" | "上年家庭人均纯收入",
+    TwoYearsAgo => "前年人均纯收入" | "前年度人均纯收入" | "前年家庭人均纯收入",
     Risks => "风险类型" | "风险类别" | "致贫返贫风险" | "返贫致贫风险" | "主要风险" | "风险因素",
     BasicNeeds => "两不愁三保障及饮水安全是否达标" | "两不愁三保障及饮水安全" | "三保障及饮水安全是否达标"
         | "两不愁三保障是否达标" | "三保障和饮水安全是否达标" | "是否达标",
@@ -67,6 +68,7 @@ fields! {
     Health => "健康状况" | "健康状态",
     Schooling => "在校生状况" | "在校生情况" | "在校情况" | "就学状况" | "在校状况",
     SevereDisability => "是否重度残疾" | "重度残疾" | "是否重残",
+    MemberStatus => "成员状态" | "人员状态",
     ProcKind => "程序类型" | "办理程序" | "程序类别",
     LeadSource => "线索来源" | "发现途径" | "线索途径" | "发现方式",
     EliminationMode => "风险消除方式" | "消除方式",
@@ -164,6 +166,7 @@ impl SheetKind {
                 | BusinessCost
                 | PerCapita
                 | LastYear
+                | TwoYearsAgo
                 | Risks
                 | BasicNeeds
                 | NoLabour
@@ -191,6 +194,7 @@ impl SheetKind {
                 | Health
                 | Schooling
                 | SevereDisability
+                | MemberStatus
         );
         match self {
             SheetKind::Household => household,

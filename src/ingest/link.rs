@@ -503,7 +503,8 @@ fn finish_household(
             "填写户主证件号码（或在成员中列出户主本人）",
         ));
     }
-    let n = members.len() as u32;
+    // 家庭人口数 counts the members who are counted (000 附件1(九)).
+    let n = members.iter().filter(|m| m.member.not_counted.is_none()).count() as u32;
     if !size_given {
         if n > 0 {
             h.size = n;

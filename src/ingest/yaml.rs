@@ -413,6 +413,7 @@ mod tests {
                 township: "测试乡".into(),
             },
             monitoring_line: Money::from_yuan(8300),
+            key_group_income_line: None,
             as_of: None,
             pdf_standard: None,
             issuance: None,

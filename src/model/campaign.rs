@@ -12,6 +12,8 @@ pub struct Campaign {
     pub region: Region,
     /// 监测范围 (元/人·年), the monitoring line.
     pub monitoring_line: Money,
+    /// 重点群体收入线: a 脱贫户 below this per-capita income is a key group (000 §一(一)3).
+    pub key_group_income_line: Option<Money>,
     /// 统计截止日: the default `as_of` date.
     pub as_of: Option<NaiveDate>,
     /// PDF标准: `a-2b` makes every build write PDF/A-2b archive copies (like `--pdf-standard`).
@@ -20,6 +22,13 @@ pub struct Campaign {
     /// 时间安排
     pub milestones: Vec<MilestoneDef>,
     pub place: Place,
+}
+
+impl Campaign {
+    /// 重点群体收入线, 8050 元 when campaign.yaml sets none (000 §一(一)3).
+    pub fn key_group_income_line(&self) -> Money {
+        self.key_group_income_line.unwrap_or(Money(805_000))
+    }
 }
 
 /// 地区

@@ -137,12 +137,13 @@ impl Household {
             .or_else(|| self.members.iter().find(|m| m.relation == "户主"))
     }
 
-    /// People count used for per-capita income: the member rows when present, else 家庭人口数.
+    /// People count used for 家庭人口 and per-capita income: the member rows when present (without
+    /// the 死亡/服刑/失踪/不共享收支 members, 000 附件1(九)), else 家庭人口数.
     pub fn people(&self) -> u32 {
         if self.members.is_empty() {
             self.size
         } else {
-            self.members.len() as u32
+            self.members.iter().filter(|m| m.not_counted.is_none()).count() as u32
         }
     }
 }

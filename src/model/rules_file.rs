@@ -33,6 +33,56 @@ pub struct RulesFile {
     /// holds that case back; it never stops the build of the rest.
     #[serde(rename = "核查级别", default)]
     pub finding_levels: BTreeMap<String, super::Severity>,
+    /// 程序环节: the stages a procedure must pass, in order (004 §二(三)3–4 for 回退, §三(三) for 清退).
+    #[serde(rename = "程序环节", default)]
+    pub chains: Vec<StageChain>,
+    /// 帮扶核查: which measures answer which need (001 §二).
+    #[serde(rename = "帮扶核查", default)]
+    pub support: SupportRules,
+    /// 村级核查: village-level review prompts (003 §二(二), 000 §一(一)).
+    #[serde(rename = "村级核查", default)]
+    pub village: VillageRules,
+}
+
+/// One 程序环节 entry: a procedure's required stages in order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageChain {
+    #[serde(rename = "程序")]
+    pub procedure: ProcedureKind,
+    #[serde(rename = "环节")]
+    pub stages: Vec<Stage>,
+    #[serde(rename = "依据", default)]
+    pub source: String,
+    #[serde(rename = "停用", default)]
+    pub disabled: bool,
+}
+
+/// 帮扶核查 settings; each absent key keeps the built-in value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportRules {
+    /// 兜底措施类型: measure families that count as 兜底 for 整户无劳动能力 households (001 §二(二)).
+    #[serde(rename = "兜底措施类型", default)]
+    pub safety_net_families: Option<Vec<String>>,
+    /// 首项改善式措施: the 改善式 measure to put in place first (001 §二(五): 户厕改造).
+    #[serde(rename = "首项改善式措施", default)]
+    pub first_improvement: Option<String>,
+    /// 风险对应措施: 风险类型 → the measure categories that answer it (001 §二 缺什么补什么).
+    #[serde(rename = "风险对应措施", default)]
+    pub risk_measures: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// 村级核查 settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VillageRules {
+    /// 脱贫户数: a village with at least this many 脱贫户 … (003 §二(二): 10户以上)
+    #[serde(rename = "脱贫户数", default)]
+    pub lifted_households: Option<u32>,
+    /// 起始年度: … and no household monitored since this year is flagged (003 §二(二): 2021年以来).
+    #[serde(rename = "起始年度", default)]
+    pub since_year: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -175,7 +225,52 @@ impl RulesFile {
         }
         self.calendar.extend(over.calendar);
         self.finding_levels.extend(over.finding_levels);
+        for c in over.chains {
+            match self.chains.iter().position(|b| b.procedure == c.procedure) {
+                Some(i) => self.chains[i] = c,
+                None => self.chains.push(c),
+            }
+        }
+        let (s, o) = (&mut self.support, over.support);
+        s.safety_net_families = o.safety_net_families.or(s.safety_net_families.take());
+        s.first_improvement = o.first_improvement.or(s.first_improvement.take());
+        s.risk_measures = o.risk_measures.or(s.risk_measures.take());
+        let (v, o) = (&mut self.village, over.village);
+        v.lifted_households = o.lifted_households.or(v.lifted_households);
+        v.since_year = o.since_year.or(v.since_year);
         self
+    }
+
+    /// Active 程序环节 entries.
+    pub fn active_chains(&self) -> impl Iterator<Item = &StageChain> {
+        self.chains.iter().filter(|c| !c.disabled)
+    }
+
+    /// Measure families that count as 兜底 (default 保障式).
+    pub fn safety_net_families(&self) -> Vec<&str> {
+        match &self.support.safety_net_families {
+            Some(f) => f.iter().map(String::as_str).collect(),
+            None => vec!["保障式"],
+        }
+    }
+
+    /// The 改善式 measure to put in place first (default 户厕改造); empty switches the check off.
+    pub fn first_improvement(&self) -> &str {
+        self.support.first_improvement.as_deref().unwrap_or("户厕改造")
+    }
+
+    /// 风险类型 → measure categories answering it (empty when rules.yaml gives none).
+    pub fn risk_measures(&self) -> Option<&BTreeMap<String, Vec<String>>> {
+        self.support.risk_measures.as_ref()
+    }
+
+    /// Village check: threshold of 脱贫户 (default 10) and the year monitoring is counted from
+    /// (default 2021).
+    pub fn village_check(&self) -> (u32, i32) {
+        (
+            self.village.lifted_households.unwrap_or(10),
+            self.village.since_year.unwrap_or(2021),
+        )
     }
 
     pub fn due_soon(&self) -> u32 {

@@ -310,8 +310,11 @@ pub fn is_labour_capable(h: &Household) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MonitorState {
     pub monitored: bool,
-    /// 县级审批 of the identification case that started the current monitoring, if in the data.
+    /// 县级审批 of the identification case that started the current monitoring, if in the data;
+    /// else the household's 识别监测时间 (its last possible day when only the month is known).
     pub since: Option<NaiveDate>,
+    /// `since` comes from a month-precision 识别监测时间, not a day.
+    pub since_month_only: bool,
 }
 
 /// Replays the household's cases by their 县级审批 date (≤ as_of): 识别纳入 and 风险消除回退
@@ -327,41 +330,55 @@ pub fn monitor_state(h: &Household, cases: &[&Procedure], as_of: NaiveDate) -> M
         })
         .collect();
     events.sort();
+    // An existing 监测户 without its identification case in the data is dated by its
+    // 识别监测时间 (001 §三(四) applies to it too).
+    let recorded = h
+        .monitored_since
+        .filter(|_| h.kind == crate::model::HouseholdType::Monitored)
+        .filter(|ms| ms.first_day() <= as_of);
     let mut state = MonitorState {
         monitored: h.kind == crate::model::HouseholdType::Monitored,
-        since: None,
+        since: recorded.map(|ms| ms.last_day()),
+        since_month_only: recorded.is_some_and(|ms| ms.is_month_only()),
     };
     let mut identified: Option<NaiveDate> = None;
     for (date, _, kind) in events {
         match kind {
             ProcedureKind::Identification => {
-                if !state.monitored || state.since.is_none() {
+                if !state.monitored || state.since.is_none() || state.since_month_only {
                     state.since = Some(date);
+                    state.since_month_only = false;
                 }
                 state.monitored = true;
                 identified = Some(date);
             }
             ProcedureKind::Rollback => {
                 state.monitored = true;
-                state.since = identified.or(Some(date));
+                // Counted from the first monitoring: the identification case, else the record.
+                (state.since, state.since_month_only) = match (identified, recorded) {
+                    (Some(d), _) => (Some(d), false),
+                    (None, Some(ms)) => (Some(ms.last_day()), ms.is_month_only()),
+                    (None, None) => (Some(date), false),
+                };
             }
             ProcedureKind::Elimination | ProcedureKind::Removal => {
                 state.monitored = false;
                 state.since = None;
+                state.since_month_only = false;
             }
         }
     }
     state
 }
 
-struct Out {
-    rows: Vec<ComplianceRow>,
-    findings: Vec<Finding>,
+pub(crate) struct Out {
+    pub(crate) rows: Vec<ComplianceRow>,
+    pub(crate) findings: Vec<Finding>,
 }
 
 impl Out {
     #[allow(clippy::too_many_arguments)]
-    fn row(
+    pub(crate) fn row(
         &mut self,
         h: Option<&Household>,
         household_id: &str,
@@ -387,7 +404,14 @@ impl Out {
         });
     }
 
-    fn finding(&mut self, h: Option<&Household>, household_id: &str, rule: &str, message: String, severity: Severity) {
+    pub(crate) fn finding(
+        &mut self,
+        h: Option<&Household>,
+        household_id: &str,
+        rule: &str,
+        message: String,
+        severity: Severity,
+    ) {
         self.findings.push(Finding {
             household_id: household_id.to_string(),
             head_name: h.map(|h| h.head_name.clone()).unwrap_or_default(),
@@ -398,7 +422,7 @@ impl Out {
         });
     }
 
-    fn calendar_error(&mut self, h: Option<&Household>, p: &Procedure, rule: &str, e: &CalendarError) {
+    pub(crate) fn calendar_error(&mut self, h: Option<&Household>, p: &Procedure, rule: &str, e: &CalendarError) {
         self.finding(
             h,
             &p.household_id,
@@ -442,6 +466,7 @@ pub fn evaluate(
         }
         case_rules(ctx, &rules, p, h, &mut out);
         case_order(ctx, &rules, p, h, &mut out);
+        super::chains::check(ctx, p, h, &mut out);
         if p.kind == ProcedureKind::Elimination
             && let (Some(h), Some(hi)) = (h, hi)
         {
@@ -449,7 +474,7 @@ pub fn evaluate(
         }
         if p.kind == ProcedureKind::Identification
             && let Some(h) = h
-            && !h.exclusions.is_empty()
+            && !super::key_groups::household_exclusions(h).is_empty()
         {
             out.finding(
                 Some(h),
@@ -457,7 +482,7 @@ pub fn evaluate(
                 "排除情形",
                 format!(
                     "该户有不得纳入监测对象的情形（{}，见《耿马自治县2023年防止返贫监测帮扶集中排查工作方案》附件1），但有识别纳入程序（{}）。修改建议：入户核实排除情形；确属不得纳入的，终止识别程序并在台账中说明",
-                    h.exclusions.join("、"),
+                    super::key_groups::household_exclusions(h).join("、"),
                     p.place
                 ),
                 Severity::Error,
@@ -465,7 +490,11 @@ pub fn evaluate(
         }
     }
     for (hi, h) in ds.households.iter().enumerate() {
-        household_checks(ctx, ds, idx, &rules, hi, h, &mut out);
+        let cases: Vec<&Procedure> = idx.procedures[hi].iter().map(|&i| &ds.procedures[i]).collect();
+        let state = monitor_state(h, &cases, ctx.as_of);
+        if state.monitored {
+            household_checks(ctx, ds, idx, &rules, hi, h, &state, &mut out);
+        }
     }
     milestone_rows(ctx, ds, milestones, &mut out);
     (out.rows, out.findings)
@@ -735,18 +764,11 @@ fn household_checks(
     rules: &[&DeadlineRule],
     hi: usize,
     h: &Household,
+    state: &MonitorState,
     out: &mut Out,
 ) {
     let as_of = ctx.as_of;
     let soon = ctx.rules.due_soon();
-    if idx.procedures[hi].is_empty() && h.kind != crate::model::HouseholdType::Monitored {
-        return; // never monitored
-    }
-    let cases: Vec<&Procedure> = idx.procedures[hi].iter().map(|&i| &ds.procedures[i]).collect();
-    let state = monitor_state(h, &cases, as_of);
-    if !state.monitored {
-        return;
-    }
     let no_labour = is_no_labour(h);
 
     // Monitored for N years without elimination (001 §三(四)).
@@ -757,15 +779,32 @@ fn household_checks(
         let due = add_months(since, years.saturating_mul(12));
         let (status, days) = calendar_deadline(due, None, as_of, soon);
         if matches!(status, ComplianceStatus::Overdue | ComplianceStatus::DueSoon) {
+            // A month-only 识别监测时间 is counted from the month's last day (never early), and
+            // the note says so instead of printing a day that was never recorded.
+            let from = match (state.since_month_only, h.monitored_since) {
+                (true, Some(ms)) => format!("识别监测时间{}（只到月，按该月最后一天计）纳入监测", ms.zh()),
+                _ if state.since_month_only => format!("{since}纳入监测"),
+                _ if idx.procedures[hi].is_empty() => format!("{since}纳入监测"),
+                _ => format!("{since}县级审批纳入监测"),
+            };
             let note = if status == ComplianceStatus::Overdue {
                 format!(
-                    "{since}县级审批纳入监测，已满{years}年仍未消除风险，应重点分析帮扶情况（《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》三（四））"
+                    "{from}，已满{years}年仍未消除风险，应重点分析帮扶情况（《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》三（四））"
                 )
             } else {
                 format!(
-                    "{since}县级审批纳入监测，{due}满{years}年，请评估是否达到风险消除标准（《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》三（四））"
+                    "{from}，{due}满{years}年，请评估是否达到风险消除标准（《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》三（四））"
                 )
             };
+            if status == ComplianceStatus::Overdue {
+                out.finding(
+                    Some(h),
+                    &h.id,
+                    &rule_long_monitoring(years),
+                    format!("{note}。修改建议：在季度帮扶效果评估中逐户分析；达到风险消除标准的依程序启动风险消除，未达到的调整帮扶措施"),
+                    Severity::Warning,
+                );
+            }
             out.row(
                 Some(h),
                 &h.id,
@@ -794,15 +833,7 @@ fn household_checks(
         return;
     }
     // Grace period: the 帮扶计划 deadline of the identification case.
-    let plan_rule = rules.iter().find(|r| r.to == Stage::AidPlan && r.max.is_some());
-    let due = match (state.since, plan_rule) {
-        (Some(s), Some(r)) => match due_date(ctx.calendar, r.unit, r.max.unwrap_or(0), r.inclusive, s) {
-            Ok(d) => Some(d),
-            Err(_) => Some(s),
-        },
-        (Some(s), None) => Some(s),
-        (None, _) => None,
-    };
+    let due = plan_due(ctx, rules, state);
     let base = "有劳动能力或弱劳动能力的监测户须落实至少1项开发式帮扶措施（《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》二（一））";
     match due {
         Some(due) => {
@@ -836,6 +867,20 @@ fn household_checks(
             0,
             format!("{base}；尚未落实"),
         ),
+    }
+}
+
+/// The 帮扶计划 deadline of the current monitoring (the grace period of the measure checks);
+/// None when the data does not date the monitoring.
+pub(crate) fn plan_due(ctx: &Ctx, rules: &[&DeadlineRule], state: &MonitorState) -> Option<NaiveDate> {
+    let plan_rule = rules.iter().find(|r| r.to == Stage::AidPlan && r.max.is_some());
+    match (state.since, plan_rule) {
+        (Some(s), Some(r)) => match due_date(ctx.calendar, r.unit, r.max.unwrap_or(0), r.inclusive, s) {
+            Ok(d) => Some(d),
+            Err(_) => Some(s),
+        },
+        (Some(s), None) => Some(s),
+        (None, _) => None,
     }
 }
 
@@ -1378,6 +1423,34 @@ mod tests {
     }
 
     #[test]
+    fn s001_3_4_review_of_an_existing_monitored_household_from_its_monitored_since() {
+        let rule = rule_long_monitoring(2);
+        let mut ds = Dataset::default();
+        let mut h = household("H1", 1);
+        h.kind = HouseholdType::Monitored;
+        ds.households.push(h);
+        ds.measures.push(measure("产业帮扶", None));
+        // Month precision: counted from the month's last day (2022-06-30 → due 2024-06-30).
+        ds.households[0].monitored_since = crate::model::PartialDate::month(2022, 6);
+        let (rows, findings) = run(&ds, d(2024, 7, 1));
+        assert_eq!(status_of(&rows, &rule), Some((Overdue, 1)));
+        assert!(rule_row(&rows, &rule).unwrap().note.contains("只到月"));
+        assert!(findings.iter().any(|f| f.rule == rule));
+        let (rows, _) = run(&ds, d(2024, 6, 30));
+        assert_eq!(status_of(&rows, &rule), Some((DueSoon, 0)));
+        let (rows, _) = run(&ds, d(2024, 6, 26));
+        assert!(status_of(&rows, &rule).is_none());
+        // A day date is used as given.
+        ds.households[0].monitored_since = Some(crate::model::PartialDate::Day(d(2022, 6, 1)));
+        let (rows, _) = run(&ds, d(2024, 6, 2));
+        assert_eq!(status_of(&rows, &rule), Some((Overdue, 1)));
+        // Without the date (and without a case) the review cannot be dated: no row.
+        ds.households[0].monitored_since = None;
+        let (rows, _) = run(&ds, d(2026, 6, 2));
+        assert!(status_of(&rows, &rule).is_none());
+    }
+
+    #[test]
     fn monitor_state_replay() {
         let h = household("H1", 1);
         let id = procedure("H1", ProcedureKind::Identification, &[(CountyApproval, d(2024, 1, 10))]);
@@ -1387,7 +1460,8 @@ mod tests {
             s,
             MonitorState {
                 monitored: true,
-                since: Some(d(2024, 1, 10))
+                since: Some(d(2024, 1, 10)),
+                since_month_only: false,
             }
         );
         let s = monitor_state(&h, &[&el, &id], d(2024, 6, 1));

@@ -188,4 +188,17 @@ mod tests {
         assert_eq!(r.per_capita, None);
         assert_eq!(f.len(), 1);
     }
+
+    #[test]
+    fn s000_annex1_9_not_counted_members_leave_the_per_capita_divisor() {
+        let mut h = household("H1", 3);
+        h.income.wage = yuan(30000);
+        let (r, _) = evaluate(&h, Money::from_yuan(8300));
+        assert_eq!(r.per_capita, yuan(10000));
+        // A member 服刑 is listed but not counted: 30000 ÷ 2.
+        h.members[2].not_counted = Some("服刑".into());
+        assert_eq!(h.people(), 2);
+        let (r, _) = evaluate(&h, Money::from_yuan(8300));
+        assert_eq!(r.per_capita, yuan(15000));
+    }
 }

@@ -2,8 +2,10 @@
 //! No I/O and no clock: the `as_of` date is always passed in.
 
 pub mod calendar;
+pub mod chains;
 pub mod compliance;
 pub mod income;
+pub mod key_groups;
 pub mod ledger;
 pub mod period;
 pub mod report;
@@ -37,6 +39,10 @@ pub struct Index<'a> {
     pub procedures: Vec<Vec<usize>>,
     /// Per household (dataset order): indices into `Dataset::measures`.
     pub measures: Vec<Vec<usize>>,
+    /// Per household (dataset order): indices into `Dataset::rosters` matched to it.
+    pub rosters: Vec<Vec<usize>>,
+    /// Per household (dataset order): indices into `Dataset::visits`.
+    pub visits: Vec<Vec<usize>>,
 }
 
 impl<'a> Index<'a> {
@@ -58,10 +64,24 @@ impl<'a> Index<'a> {
                 measures[h].push(i);
             }
         }
+        let mut rosters = vec![Vec::new(); ds.households.len()];
+        for (i, r) in ds.rosters.iter().enumerate() {
+            if let Some(&h) = r.household_id.as_deref().and_then(|id| by_id.get(id)) {
+                rosters[h].push(i);
+            }
+        }
+        let mut visits = vec![Vec::new(); ds.households.len()];
+        for (i, v) in ds.visits.iter().enumerate() {
+            if let Some(&h) = by_id.get(v.household_id.as_str()) {
+                visits[h].push(i);
+            }
+        }
         Index {
             by_id,
             procedures,
             measures,
+            rosters,
+            visits,
         }
     }
 
@@ -123,7 +143,12 @@ pub fn evaluate_with(ws: &Workspace, calendar: &Calendar, as_of: NaiveDate) -> E
         incomes.push(r);
         findings.extend(f);
     }
-    let screening = screening::evaluate(ds, &idx, &incomes, as_of);
+    let kctx = key_groups::Ctx {
+        as_of,
+        year: ws.campaign.year,
+        income_line: ws.campaign.key_group_income_line(),
+    };
+    let screening = screening::evaluate(ds, &idx, &incomes, &kctx);
     let ctx = compliance::Ctx {
         rules: &ws.rules,
         calendar,

@@ -4,9 +4,8 @@
 //! 重点群体 column. Computed reasons use the same names as the 重点群体 vocabulary where one
 //! exists (新识别低保, 新识别特困), so a flag given in the input and found in the data appears once.
 
-use super::{IncomeResult, Index, ScreeningResult};
-use crate::model::{Dataset, HouseholdType, Money};
-use chrono::{Months, NaiveDate};
+use super::{IncomeResult, Index, ScreeningResult, key_groups};
+use crate::model::{Dataset, HouseholdType, Measure, Money, RosterEntry};
 
 /// 人均纯收入未超过监测范围.
 pub const BELOW_LINE: &str = "人均纯收入在监测范围内";
@@ -14,15 +13,8 @@ pub const BELOW_LINE: &str = "人均纯收入在监测范围内";
 pub const FELL: &str = "人均纯收入较上年下降";
 /// 003 §二(二): 人均纯收入排在本地区脱贫户后20%，收入仍然下降.
 pub const BOTTOM_FIFTH_FELL: &str = "脱贫户人均纯收入排后20%且下降";
-/// 重度残疾人 (004 §二(一)2(2) 六, 003 §二(二)).
-pub const SEVERE_DISABILITY: &str = "家庭成员重度残疾";
-/// Newly covered by 低保 / 特困供养 (000 §一(一)1, 004 六 五): names of the 重点群体 vocabulary.
-pub const NEW_DIBAO: &str = "新识别低保";
-pub const NEW_TEKUN: &str = "新识别特困";
-
-/// How far back a 低保/特困 measure counts as "new" (004: 近两年新识别).
-const NEW_WELFARE_MONTHS: u32 = 24;
-
+/// Computed key groups (see `key_groups`), re-exported under the names the documents used.
+pub use super::key_groups::{NEW_DIBAO, NEW_TEKUN, SEVERE_DISABILITY};
 /// The per-capita figure at or below which a 脱贫户 is in the bottom 20 % of the area's 脱贫户.
 ///
 /// The cut is the income of the ⌈n/5⌉-th lowest 脱贫户, and ties with it are included: the
@@ -44,11 +36,8 @@ pub fn bottom_fifth_cutoff(ds: &Dataset, incomes: &[IncomeResult]) -> Option<Mon
 }
 
 /// One 筛查 result per household, in dataset order.
-pub fn evaluate(ds: &Dataset, idx: &Index, incomes: &[IncomeResult], as_of: NaiveDate) -> Vec<ScreeningResult> {
+pub fn evaluate(ds: &Dataset, idx: &Index, incomes: &[IncomeResult], ctx: &key_groups::Ctx) -> Vec<ScreeningResult> {
     let cutoff = bottom_fifth_cutoff(ds, incomes);
-    let welfare_since = as_of
-        .checked_sub_months(Months::new(NEW_WELFARE_MONTHS))
-        .unwrap_or(as_of);
     ds.households
         .iter()
         .enumerate()
@@ -74,21 +63,10 @@ pub fn evaluate(ds: &Dataset, idx: &Index, incomes: &[IncomeResult], as_of: Naiv
             {
                 add(BOTTOM_FIFTH_FELL);
             }
-            if h.members.iter().any(|m| m.severe_disability) {
-                add(SEVERE_DISABILITY);
-            }
-            for &mi in &idx.measures[i] {
-                let m = &ds.measures[mi];
-                let recent = m.date.is_some_and(|d| d >= welfare_since && d <= as_of);
-                if !recent || m.category != "综合保障" {
-                    continue;
-                }
-                if m.detail.contains("低保") {
-                    add(NEW_DIBAO);
-                }
-                if m.detail.contains("特困") {
-                    add(NEW_TEKUN);
-                }
+            let measures: Vec<&Measure> = idx.measures[i].iter().map(|&m| &ds.measures[m]).collect();
+            let rosters: Vec<&RosterEntry> = idx.rosters[i].iter().map(|&r| &ds.rosters[r]).collect();
+            for g in key_groups::of(ctx, h, income, &measures, &rosters) {
+                add(&g.label);
             }
             for flag in &h.key_groups {
                 add(flag);
@@ -99,7 +77,7 @@ pub fn evaluate(ds: &Dataset, idx: &Index, incomes: &[IncomeResult], as_of: Naiv
                 income_above_line: income.above_line,
                 key_group: !reasons.is_empty(),
                 reasons,
-                exclusions: h.exclusions.clone(),
+                exclusions: key_groups::household_exclusions(h),
             }
         })
         .collect()
@@ -111,6 +89,7 @@ mod tests {
     use crate::model::Measure;
     use crate::rules::testutil::{d, household};
     use crate::rules::{Index, income};
+    use chrono::{Datelike, NaiveDate};
 
     fn run(ds: &Dataset, as_of: NaiveDate, line: i64) -> Vec<ScreeningResult> {
         let incomes: Vec<IncomeResult> = ds
@@ -119,7 +98,12 @@ mod tests {
             .map(|h| income::evaluate(h, Money::from_yuan(line)).0)
             .collect();
         let idx = Index::new(ds);
-        evaluate(ds, &idx, &incomes, as_of)
+        let ctx = key_groups::Ctx {
+            as_of,
+            year: as_of.year(),
+            income_line: Money::from_yuan(1),
+        };
+        evaluate(ds, &idx, &incomes, &ctx)
     }
 
     fn lifted(id: &str, now: i64, last: i64) -> crate::model::Household {
@@ -136,14 +120,18 @@ mod tests {
         // (per capita, last year) → reasons
         ds.households.push(lifted("A", 8300, 8000)); // at the line: within range
         ds.households.push(lifted("B", 8301, 8400)); // above, fell
-        ds.households.push(lifted("C", 9000, 9000)); // nothing
+        ds.households.push(lifted("C", 9000, 9000)); // only 脱贫户 itself (004 二（一）2（2）二)
+        let mut o = lifted("D", 9000, 9000);
+        o.kind = HouseholdType::Ordinary;
+        ds.households.push(o); // nothing
         let r = run(&ds, d(2024, 6, 30), 8300);
-        assert_eq!(r[0].reasons, vec![BELOW_LINE]);
+        assert_eq!(r[0].reasons, vec![BELOW_LINE, key_groups::LIFTED]);
         assert_eq!(r[0].income_above_line, Some(false));
         assert!(r[1].reasons.contains(&FELL.to_string()));
         assert_eq!(r[1].income_above_line, Some(true));
-        assert!(!r[2].key_group);
-        assert!(r[2].reasons.is_empty());
+        assert_eq!(r[2].reasons, vec![key_groups::LIFTED]);
+        assert!(!r[3].key_group);
+        assert!(r[3].reasons.is_empty());
     }
 
     #[test]
@@ -213,11 +201,18 @@ mod tests {
         // Exactly 24 months before as_of counts; one day earlier does not.
         ds.measures.push(measure("B", "分散供养特困", d(2022, 6, 30)));
         let r = run(&ds, d(2024, 6, 30), 6000);
-        assert_eq!(r[0].reasons, vec![SEVERE_DISABILITY, NEW_DIBAO, "自主申报"]);
-        assert_eq!(r[1].reasons, vec![NEW_TEKUN]);
+        // Every 低保/特困 household is a key group (004 四、五); new ones also 000 一（一）1.
+        assert_eq!(
+            r[0].reasons,
+            vec![key_groups::DIBAO, NEW_DIBAO, SEVERE_DISABILITY, "自主申报"]
+        );
+        assert_eq!(
+            r[1].reasons,
+            vec![key_groups::TEKUN, key_groups::TEKUN_SINGLE, NEW_TEKUN]
+        );
         ds.measures[1].date = Some(d(2022, 6, 29));
         let r = run(&ds, d(2024, 6, 30), 6000);
-        assert!(r[1].reasons.is_empty());
+        assert_eq!(r[1].reasons, vec![key_groups::TEKUN, key_groups::TEKUN_SINGLE]);
     }
 
     #[test]

@@ -290,10 +290,12 @@ pub fn evaluate(ctx: &Ctx, ds: &Dataset, idx: &Index, incomes: &[IncomeResult]) 
 }
 
 fn identification_holds(h: &Household, holds: &mut Vec<Hold>) {
-    if !h.exclusions.is_empty() {
+    // 死亡/服刑/失踪 excludes the person, not the household (000 附件1(九)).
+    let exclusions = super::key_groups::household_exclusions(h);
+    if !exclusions.is_empty() {
         holds.push(Hold {
             rule: HOLD_EXCLUSION.to_string(),
-            reason: format!("该户有不得纳入监测对象的情形：{}", h.exclusions.join("、")),
+            reason: format!("该户有不得纳入监测对象的情形：{}", exclusions.join("、")),
             basis: "《耿马自治县2023年防止返贫监测帮扶集中排查工作方案》附件1 不得纳入监测对象的情形".to_string(),
             fix: "入户核实排除情形；确属不得纳入的，终止识别纳入程序并在台账中说明；情形有误的，改正户表“排除情形”后重新生成".to_string(),
         });
