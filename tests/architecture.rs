@@ -49,5 +49,9 @@ fn no_stage_imports_a_later_one() {
         }
     }
     assert!(checked > 40, "only {checked} files checked");
-    assert!(offences.is_empty(), "a stage imports a later one:\n{}", offences.join("\n"));
+    assert!(
+        offences.is_empty(),
+        "a stage imports a later one:\n{}",
+        offences.join("\n")
+    );
 }
