@@ -414,7 +414,7 @@ pub fn member(rd: &mut Reader, ctx: &Ctx, r: &dyn Record, household_id: Option<&
     // 死亡/服刑/失踪/不共享收支: listed, not counted (000 附件1(九)); 正常/在家 and the like count.
     let not_counted = rd
         .text(r, Field::MemberStatus)
-        .filter(|s| crate::rules::key_groups::not_counted_status(s));
+        .filter(|s| crate::model::not_counted_status(s));
     let key = key?;
     let household_id = match &key {
         HouseholdKey::Id(h) => h.clone(),

@@ -74,6 +74,12 @@ impl std::fmt::Display for PartialDate {
     }
 }
 
+/// A 成员状态 that takes the person out of 家庭人口 (000 附件1(九)): read at ingest, used by the
+/// people counts and per-capita income.
+pub fn not_counted_status(s: &str) -> bool {
+    ["死亡", "服刑", "失踪", "不共享收支"].iter().any(|k| s.contains(k))
+}
+
 /// What a 残疾人证号 adds to the 18-character ID (第二代残疾人证: category digit, grade digit,
 /// optional reissue mark), or what a roster says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -82,10 +82,7 @@ pub fn household_exclusions(h: &Household) -> Vec<String> {
         .collect()
 }
 
-/// A 成员状态 that takes the person out of 家庭人口 (000 附件1(九)).
-pub fn not_counted_status(s: &str) -> bool {
-    ["死亡", "服刑", "失踪", "不共享收支"].iter().any(|k| s.contains(k))
-}
+pub use crate::model::not_counted_status;
 
 /// Welfare evidence of one household: from 综合保障 measures and from rosters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
