@@ -4,10 +4,11 @@
 
 mod common;
 
+use common::serve::village_book;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use fangpin::ingest::id_check_digit;
 use fangpin::serve::{AppState, ServeOptions, router};
 use std::io::{BufRead as _, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -23,39 +24,6 @@ const ORIGIN: &str = "http://127.0.0.1:3999";
 const PLANTED_PLACE: &str = "村级数据/新村.xlsx › 户 › F2";
 
 // ------------------------------------------------------------------ fixtures
-
-/// A valid ID with region 530999.
-fn id(birth: &str, seq: u32) -> String {
-    let first17 = format!("530999{birth}{seq:03}");
-    format!("{first17}{}", id_check_digit(&first17).unwrap())
-}
-
-/// A one-household village workbook; `kind` is its 户类型 (an unknown one is the planted error).
-pub fn village_book(kind: &str) -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let s = wb.add_worksheet();
-    s.set_name("户").unwrap();
-    let headers = [
-        "户编号",
-        "行政村",
-        "村民小组",
-        "户主姓名",
-        "户主证件号码",
-        "户类型",
-        "家庭人口数",
-        "家庭人均纯收入",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        s.write_string(0, c as u16, *h).unwrap();
-    }
-    let values = ["53099900900001", "新村", "1组", "张新民", &id("19800101", 1), kind];
-    for (c, v) in values.iter().enumerate() {
-        s.write_string(1, c as u16, *v).unwrap();
-    }
-    s.write_number(1, 6, 1.0).unwrap();
-    s.write_number(1, 7, 12000.0).unwrap();
-    wb.save_to_buffer().unwrap()
-}
 
 struct Fixture {
     dir: tempfile::TempDir,

@@ -181,3 +181,4 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 pub mod national;
+pub mod serve;
