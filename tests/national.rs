@@ -376,6 +376,12 @@ fn check_and_build_a_national_workspace() {
     let check = run_command(command(["check", ws.to_str().unwrap()], &[]), Duration::from_secs(120)).ok("check");
     let all = check.all();
     assert!(all.contains("张外人"), "{all}");
+    // 玉波's new 低保 (roster, 2024-02) in a household that is not monitored: 体外循环 risk.
+    assert!(
+        all.lines()
+            .any(|l| l.contains("体外循环风险") && l.contains("低保名单：玉波自2024年2月")),
+        "{all}"
+    );
     // Exact counts: H1 is in both exports, its measures are not doubled.
     assert!(all.contains("户 4，成员 12，程序 0，帮扶措施 9，"), "{all}");
     let out = tmp.path().join("out");

@@ -83,6 +83,7 @@ fn household(id: &str, village: &str, head: &str, others: &[(&str, i32, &str)]) 
         income_ok_since: None,
         monitored_since: None,
         eliminated_on: None,
+        sanitary_toilet: None,
         note: None,
         members,
         place: Place::default(),

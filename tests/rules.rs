@@ -322,13 +322,24 @@ fn sample_longtan_statuses_by_hand() {
         (Overdue, 18, Some(d(2024, 6, 12)), None),
     );
     // Milestones of 龙潭村: 开展集中排查 due 6/5 done 6/7; 信息采集录入 due 6/20 not reported;
-    // 提交总结报告 due 7/5 (5 days left); 全面培训部署 done 5/9 by 5/10.
+    // 提交总结报告 (due 7/5) and 全面培训部署 (done 5/9 by 5/10) are the township's own
+    // (责任单位: 乡镇): rows of 石桥镇 only, none of the villages.
     let r = unit_row(&ev, "龙潭村", "时间安排：开展集中排查");
     assert_eq!((r.status, r.days, r.done), (Late, 2, Some(d(2024, 6, 7))));
     let r = unit_row(&ev, "龙潭村", "时间安排：信息采集录入");
     assert_eq!((r.status, r.days), (Overdue, 10));
-    assert_eq!(unit_row(&ev, "龙潭村", "时间安排：提交总结报告").status, Pending);
-    assert_eq!(unit_row(&ev, "龙潭村", "时间安排：全面培训部署").status, OnTime);
+    for m in ["时间安排：提交总结报告", "时间安排：全面培训部署"] {
+        let units: Vec<&str> = ev
+            .compliance
+            .iter()
+            .filter(|r| r.rule == m)
+            .map(|r| r.head_name.as_str())
+            .collect();
+        assert_eq!(units, ["石桥镇"], "{m}");
+    }
+    assert_eq!(unit_row(&ev, "石桥镇", "时间安排：提交总结报告").status, Pending);
+    let r = unit_row(&ev, "石桥镇", "时间安排：全面培训部署");
+    assert_eq!((r.status, r.done), (OnTime, Some(d(2024, 5, 9))));
     // Nothing flagged for the case that is fine throughout.
     assert!(
         ev.compliance
@@ -522,6 +533,7 @@ fn evaluate_20000_households_fast() {
                     name: name.into(),
                     due,
                     content: None,
+                    township_only: fangpin::synth::TOWNSHIP_MILESTONES.contains(&name),
                 })
                 .collect(),
             place: Place::default(),
@@ -568,6 +580,7 @@ fn evaluate_20000_households_fast() {
         calendar: &cal,
         as_of: opts.as_of,
         line: ws.campaign.monitoring_line,
+        township: &ws.campaign.region.township,
     };
     let _ = fangpin::rules::compliance::evaluate(&ctx, &ws.data, &idx, &incomes, &ws.campaign.milestones);
     let t_comp = t.elapsed();

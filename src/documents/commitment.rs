@@ -244,6 +244,7 @@ pub(crate) mod fixture {
             place: Place::default(),
             monitored_since: None,
             eliminated_on: None,
+            sanitary_toilet: None,
         }
     }
 

@@ -277,6 +277,7 @@ pub(crate) mod fixtures {
             income_ok_since: None,
             monitored_since: None,
             eliminated_on: None,
+            sanitary_toilet: None,
             note: None,
             members: vec![
                 member(id, head, "150724198001010263", "户主", LabourCapacity::Capable),

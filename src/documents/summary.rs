@@ -22,7 +22,12 @@ pub struct SummaryView {
     pub units: Vec<SummaryUnitView>,
     /// 合计 over all units.
     pub total: SummaryCounts,
+    /// 注 printed under the heading: how the counts are made, and the row fangpin adds to 002's form.
+    pub note: String,
 }
+
+/// 002 附件3-2 lists 12 problem types; the 入户排查表's 13th item 综合判定 is counted as a row too.
+pub const OVERALL_NOTE: &str = "“综合判定”一行是本表在附件3-2所列12类问题之外增加的，统计入户排查表第13项“综合判定”（该户是否疑似存在返贫致贫风险、是否要纳入监测对象进行评议）发现的问题";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryUnitView {
@@ -70,13 +75,19 @@ pub fn view(ws: &Workspace, eval: &Evaluation) -> SummaryView {
             }
         })
         .collect();
+    let head = FormHead::new(ws, eval.as_of);
+    let note = format!(
+        "注：正在整改数含逾期未整改数；合计与问题整改台账逐项核对一致（统计至{}）；{OVERALL_NOTE}。",
+        head.date_text
+    );
     SummaryView {
         title: TITLE.to_string(),
         internal_mark: super::internal_mark(super::DocKind::Summary),
-        head: FormHead::new(ws, eval.as_of),
+        head,
         as_of: eval.as_of,
         units,
         total: eval.summary.total,
+        note,
     }
 }
 
@@ -100,5 +111,8 @@ mod tests {
         assert_eq!(v.total.found, 4);
         let sum: u32 = v.units.iter().map(|u| u.total.found).sum();
         assert_eq!(sum, v.total.found);
+        // The 13th row is fangpin's, and the form says so.
+        assert_eq!(u.rows.last().unwrap().problem_type, "综合判定");
+        assert!(v.note.contains("附件3-2所列12类问题之外增加"), "{}", v.note);
     }
 }

@@ -288,6 +288,7 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
     let risks = rd.multi(r, Field::Risks, &vocab.risk_types);
     let basic_needs_met = rd.yes_no(r, Field::BasicNeeds);
     let no_labour_household = rd.yes_no(r, Field::NoLabour).unwrap_or(false);
+    let sanitary_toilet = rd.yes_no(r, Field::SanitaryToilet);
     let exclusions = rd.multi(r, Field::Exclusions, &vocab.exclusions);
     let key_groups = rd.multi(r, Field::KeyGroups, &vocab.key_groups);
     let helper = rd.name(r, Field::Helper, false);
@@ -332,6 +333,7 @@ pub fn household(rd: &mut Reader, ctx: &Ctx, r: &dyn Record) -> Option<PendingHo
             place,
             monitored_since,
             eliminated_on,
+            sanitary_toilet,
         },
     })
 }

@@ -690,6 +690,7 @@ pub(super) const HOUSEHOLD_FIELDS: &[Field] = &[
     Field::Risks,
     Field::BasicNeeds,
     Field::NoLabour,
+    Field::SanitaryToilet,
     Field::Exclusions,
     Field::KeyGroups,
     Field::Helper,

@@ -53,6 +53,7 @@ fields! {
     BasicNeeds => "两不愁三保障及饮水安全是否达标" | "两不愁三保障及饮水安全" | "三保障及饮水安全是否达标"
         | "两不愁三保障是否达标" | "三保障和饮水安全是否达标" | "是否达标",
     NoLabour => "是否整户无劳动能力" | "整户无劳动能力" | "是否兜底保障户" | "兜底保障户",
+    SanitaryToilet => "是否有卫生厕所" | "有无卫生厕所" | "卫生厕所",
     Exclusions => "排除情形" | "不得纳入情形" | "不予纳入情形",
     KeyGroups => "重点群体" | "重点人群" | "重点核查群体",
     Helper => "帮扶责任人" | "帮扶人" | "结对帮扶责任人",
@@ -170,6 +171,7 @@ impl SheetKind {
                 | Risks
                 | BasicNeeds
                 | NoLabour
+                | SanitaryToilet
                 | Exclusions
                 | KeyGroups
                 | Helper

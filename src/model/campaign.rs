@@ -82,6 +82,9 @@ pub struct MilestoneDef {
     pub due: NaiveDate,
     /// 内容 (optional description for the notice's table)
     pub content: Option<String>,
+    /// 责任单位: 乡镇 — the township's own task (培训部署, 总结报告): its rows are the township's,
+    /// not every village's. Otherwise every village and every unit that reported it.
+    pub township_only: bool,
 }
 
 #[cfg(test)]

@@ -122,6 +122,8 @@ pub struct Household {
     pub monitored_since: Option<PartialDate>,
     /// 消除监测时间 (风险消除), when the input states it.
     pub eliminated_on: Option<PartialDate>,
+    /// 是否有卫生厕所 (the national 户信息 field), when the input states it.
+    pub sanitary_toilet: Option<bool>,
     /// 备注
     pub note: Option<String>,
     pub members: Vec<Member>,

@@ -151,6 +151,7 @@ mod tests {
             calendar: &cal,
             as_of,
             line,
+            township: "测试乡",
         };
         crate::rules::compliance::evaluate(&ctx, ds, &Index::new(ds), &incomes, &[])
     }

@@ -21,6 +21,7 @@
 //!     not 整户无劳动能力 (shown when due soon or past).
 //! * Campaign milestones: one row per (unit, milestone) for every village and every unit that
 //!   reported progress.
+//! * Support checks of monitored households (应消未消, 兜底, 缺什么补什么, 户厕改造): `monitoring`.
 //! * Not checked: the quarterly 帮扶效果评估 (001 §三(四)) — the input records no evaluations.
 //!
 //! A stage dated after `as_of` has not happened yet as of that date and is treated as absent.
@@ -40,6 +41,8 @@ pub struct Ctx<'a> {
     pub calendar: &'a Calendar,
     pub as_of: NaiveDate,
     pub line: Money,
+    /// The campaign's 乡镇: the unit of the township-only milestones.
+    pub township: &'a str,
 }
 
 /// Rule names of the built-in policy checks (the 规则 column).
@@ -494,6 +497,7 @@ pub fn evaluate(
         let state = monitor_state(h, &cases, ctx.as_of);
         if state.monitored {
             household_checks(ctx, ds, idx, &rules, hi, h, &state, &mut out);
+            super::monitoring::household(ctx, ds, idx, &rules, hi, h, &state, &incomes[hi], &mut out);
         }
     }
     milestone_rows(ctx, ds, milestones, &mut out);
@@ -912,9 +916,17 @@ fn milestone_rows(ctx: &Ctx, ds: &Dataset, milestones: &[MilestoneDef], out: &mu
             });
         }
     }
+    // A township-only milestone is the township's: the units that reported it other than the
+    // villages, or the campaign's 乡镇 when none did.
+    let villages = super::village_order(ds);
+    let mut township_units: Vec<String> = units.iter().filter(|u| !villages.contains(u)).cloned().collect();
+    if township_units.is_empty() && !ctx.township.trim().is_empty() {
+        township_units.push(ctx.township.trim().to_string());
+    }
     let soon = ctx.rules.due_soon();
     for (m, name) in milestones.iter().zip(&names) {
-        for unit in &units {
+        let units = if m.township_only { &township_units } else { &units };
+        for unit in units {
             // The earliest completion any report of this unit gives, as of the run date.
             let done = ds
                 .milestone_reports
@@ -970,6 +982,7 @@ mod tests {
             calendar: &cal,
             as_of,
             line,
+            township: "测试乡",
         };
         evaluate(&ctx, ds, &idx, &incomes, milestones)
     }
@@ -1505,6 +1518,7 @@ mod tests {
             name: "开展集中排查".into(),
             due: d(2024, 6, 5),
             content: None,
+            township_only: false,
         }];
         let (rows, findings) = run_with(&ds, &RulesFile::defaults(), d(2024, 6, 8), &ms);
         let got: Vec<(&str, ComplianceStatus, i64)> = rows
@@ -1528,6 +1542,54 @@ mod tests {
         let (rows, _) = run_with(&ds, &RulesFile::defaults(), d(2024, 6, 1), &ms);
         let c = rows.iter().find(|r| r.head_name == "丙村").unwrap();
         assert_eq!(c.status, Pending);
+    }
+
+    #[test]
+    fn s002_township_only_milestones_are_not_assigned_to_villages() {
+        let mut ds = Dataset::default();
+        for (id, v) in [("A", "甲村"), ("B", "乙村")] {
+            let mut h = household(id, 1);
+            h.village = v.into();
+            ds.households.push(h);
+        }
+        let ms = |township_only| {
+            vec![MilestoneDef {
+                name: "提交总结报告".into(),
+                due: d(2024, 7, 5),
+                content: None,
+                township_only,
+            }]
+        };
+        let units = |rows: &[ComplianceRow]| -> Vec<String> {
+            rows.iter()
+                .filter(|r| r.rule == "时间安排：提交总结报告")
+                .map(|r| r.head_name.clone())
+                .collect()
+        };
+        // Nobody reported: a village milestone goes to every village, a township one to the township.
+        let (rows, _) = run_with(&ds, &RulesFile::defaults(), d(2024, 7, 8), &ms(false));
+        assert_eq!(units(&rows), ["甲村", "乙村"]);
+        let (rows, _) = run_with(&ds, &RulesFile::defaults(), d(2024, 7, 8), &ms(true));
+        assert_eq!(units(&rows), ["测试乡"]);
+        assert_eq!(rows[0].status, Overdue);
+        // The township reporting under its own name (and a village reporting it anyway).
+        ds.milestone_reports = vec![
+            MilestoneReport {
+                unit: "测试镇人民政府".into(),
+                milestone: "提交总结报告".into(),
+                done: Some(d(2024, 7, 4)),
+                place: Place::default(),
+            },
+            MilestoneReport {
+                unit: "甲村".into(),
+                milestone: "提交总结报告".into(),
+                done: Some(d(2024, 7, 4)),
+                place: Place::default(),
+            },
+        ];
+        let (rows, _) = run_with(&ds, &RulesFile::defaults(), d(2024, 7, 8), &ms(true));
+        assert_eq!(units(&rows), ["测试镇人民政府"]);
+        assert_eq!(rows.iter().find(|r| r.rule.starts_with("时间安排")).unwrap().status, OnTime);
     }
 
     #[test]

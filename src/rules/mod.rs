@@ -2,11 +2,13 @@
 //! No I/O and no clock: the `as_of` date is always passed in.
 
 pub mod calendar;
+pub mod catalog;
 pub mod chains;
 pub mod compliance;
 pub mod income;
 pub mod key_groups;
 pub mod ledger;
+pub mod monitoring;
 pub mod period;
 pub mod report;
 pub mod screening;
@@ -154,8 +156,13 @@ pub fn evaluate_with(ws: &Workspace, calendar: &Calendar, as_of: NaiveDate) -> E
         calendar,
         as_of,
         line,
+        township: &ws.campaign.region.township,
     };
-    let (compliance, f) = compliance::evaluate(&ctx, ds, &idx, &incomes, &ws.campaign.milestones);
+    let (mut compliance, f) = compliance::evaluate(&ctx, ds, &idx, &incomes, &ws.campaign.milestones);
+    findings.extend(f);
+    // 体外循环 and the village check read the key-group context (new 低保/特困 since …).
+    let (rows, f) = monitoring::dataset(&ctx, &kctx, ds, &idx);
+    compliance.extend(rows);
     findings.extend(f);
     let vctx = verdict::Ctx {
         rules: &ws.rules,
@@ -240,6 +247,7 @@ pub(crate) mod testutil {
             place: Place::file("甲村.yaml"),
             monitored_since: None,
             eliminated_on: None,
+            sanitary_toilet: None,
         }
     }
 

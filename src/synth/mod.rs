@@ -110,6 +110,10 @@ const AREA_CODE: &str = "530999";
 const SAMPLE_VILLAGES: &[&str] = &["芒洪村", "白沙村", "龙潭村"];
 const MONITORING_LINE_YUAN: i64 = 7600;
 
+/// The milestones that are the township's own work (责任单位: 乡镇): the township reports them,
+/// the villages do not.
+pub const TOWNSHIP_MILESTONES: &[&str] = &["全面培训部署", "提交总结报告"];
+
 /// The 时间安排 of the generated campaign, relative to `as_of` (the sample's are the 2024 Q2 dates).
 pub fn milestones(as_of: NaiveDate) -> Vec<(&'static str, NaiveDate, &'static str)> {
     vec![
@@ -436,6 +440,7 @@ fn make_household(
         place: Place::default(),
         monitored_since: None,
         eliminated_on: None,
+        sanitary_toilet: None,
     }
 }
 
@@ -651,10 +656,22 @@ fn build_township(rng: &mut ChaCha8Rng, as_of: NaiveDate, villages: &[String]) -
             place: Place::default(),
         });
     }
-    // Milestone reports: most villages on time, one late, the last node not yet reported.
+    // Milestone reports: most villages on time, one late, the last node not yet reported; the
+    // township reports its own nodes (on time when due).
     let ms = milestones(as_of);
+    for (name, due, _) in ms.iter().filter(|(n, _, _)| TOWNSHIP_MILESTONES.contains(n)) {
+        data.milestone_reports.push(MilestoneReport {
+            unit: TOWNSHIP.to_string(),
+            milestone: (*name).to_string(),
+            done: (*due <= as_of).then(|| *due - Duration::days(1)),
+            place: Place::default(),
+        });
+    }
     for (vi, v) in villages.iter().enumerate() {
         for (mi, (name, due, _)) in ms.iter().enumerate() {
+            if TOWNSHIP_MILESTONES.contains(name) {
+                continue;
+            }
             let done = if *due > as_of {
                 None
             } else if (vi + mi) % 7 == 3 {

@@ -586,7 +586,12 @@ fn campaign_yaml(syn: &Synthetic) -> String {
     s.push_str("  监督电话: 0871-0000000\n");
     s.push_str("时间安排:\n");
     for (name, due, content) in super::milestones(as_of) {
-        s.push_str(&format!("  - {{节点: {name}, 截止: {}, 内容: {content}}}\n", cn(due)));
+        let unit = if super::TOWNSHIP_MILESTONES.contains(&name) {
+            ", 责任单位: 乡镇"
+        } else {
+            ""
+        };
+        s.push_str(&format!("  - {{节点: {name}, 截止: {}, 内容: {content}{unit}}}\n", cn(due)));
     }
     s
 }

@@ -24,6 +24,8 @@ const COUNT_COL: u16 = 3;
 const ROW_PT: f64 = 15.0;
 const SUBTOTAL_PT: f64 = 18.0;
 const TOTAL_PT: f64 = 22.0;
+/// The 注 row under the 合计 row (two lines of small text), kept on the 合计 row's page.
+const NOTE_PT: f64 = 30.0;
 /// Heights above the data: title + 填报 line, and the two header rows repeated on every page.
 const TOP_PT: f64 = 36.0 + 24.0;
 const HEADER_PT: f64 = 24.0 + 22.0;
@@ -188,7 +190,7 @@ fn build(view: &SummaryView) -> Result<Vec<u8>, XlsxError> {
         grand = add(grand, sub);
         row += 1;
     }
-    pages.place(row, TOTAL_PT);
+    pages.place(row, TOTAL_PT + NOTE_PT);
     span(ws, row, 0, row, 2, TOTAL, &st.total_label)?;
     if subtotal_rows.is_empty() {
         for (i, v) in grand.iter().enumerate() {
@@ -206,6 +208,9 @@ fn build(view: &SummaryView) -> Result<Vec<u8>, XlsxError> {
         )?;
     }
     ws.set_row_height(row, TOTAL_PT)?;
+    let note_format = st.head_left.clone().set_text_wrap().set_font_size(9);
+    span(ws, row + 1, 0, row + 1, 7, &view.note, &note_format)?;
+    ws.set_row_height(row + 1, NOTE_PT)?;
     if !pages.breaks.is_empty() {
         ws.set_page_breaks(&pages.breaks)?;
     }
