@@ -438,23 +438,24 @@ pub fn parse_campaign(text: &str) -> Result<Campaign, Vec<Diagnostic>> {
                 let due = get(&mf, "截止").and_then(|(v, kp)| w.date(v, &kp, "截止"));
                 let content = get(&mf, "内容").and_then(|(v, kp)| w.text(v, &kp, "内容"));
                 // 责任单位: 乡镇 for the township's own tasks; 村 (or absent) for every village.
-                let township_only = match get(&mf, "责任单位").and_then(|(v, kp)| w.text(v, &kp, "责任单位").map(|t| (t, kp))) {
-                    None => false,
-                    Some((t, kp)) => match t.trim() {
-                        "乡镇" | "镇" | "乡" | "苏木乡镇" => true,
-                        "村" | "各村" | "乡镇和村" | "村和乡镇" | "嘎查村" => false,
-                        other => {
-                            w.error(
-                                &kp,
-                                "责任单位",
-                                other.to_string(),
-                                "责任单位只能是“乡镇”或“村”",
-                                "乡镇自己完成的节点写 责任单位: 乡镇；各村都要完成的写 责任单位: 村（或不写）",
-                            );
-                            false
-                        }
-                    },
-                };
+                let township_only =
+                    match get(&mf, "责任单位").and_then(|(v, kp)| w.text(v, &kp, "责任单位").map(|t| (t, kp))) {
+                        None => false,
+                        Some((t, kp)) => match t.trim() {
+                            "乡镇" | "镇" | "乡" | "苏木乡镇" => true,
+                            "村" | "各村" | "乡镇和村" | "村和乡镇" | "嘎查村" => false,
+                            other => {
+                                w.error(
+                                    &kp,
+                                    "责任单位",
+                                    other.to_string(),
+                                    "责任单位只能是“乡镇”或“村”",
+                                    "乡镇自己完成的节点写 责任单位: 乡镇；各村都要完成的写 责任单位: 村（或不写）",
+                                );
+                                false
+                            }
+                        },
+                    };
                 if name.is_none() {
                     w.error(&ip, "节点", "", "时间安排缺少节点名称", "填写 节点: 工作名称");
                 }

@@ -152,7 +152,9 @@ pub fn sections(rules: &RulesFile) -> Vec<Section> {
         doc(
             verdict::HOLD_EXCLUSION,
             "识别纳入的户有不得纳入监测对象的情形（死亡、服刑、失踪、不共享收支的成员只不计入家庭人口，不排除整户）；暂缓公示",
-            format!("{P000}附件1 不得纳入监测对象的情形；企业高管见《关于开展巩固拓展脱贫攻坚成果集中排查暨健全动态监测帮扶机制实施方案》2（2）"),
+            format!(
+                "{P000}附件1 不得纳入监测对象的情形；企业高管见《关于开展巩固拓展脱贫攻坚成果集中排查暨健全动态监测帮扶机制实施方案》2（2）"
+            ),
             "排除情形词表（rules.yaml `词表.排除情形`）",
             "rules/verdict.rs `identification_holds`",
         ),

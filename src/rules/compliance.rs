@@ -893,14 +893,31 @@ fn squash(s: &str) -> String {
 }
 
 fn milestone_rows(ctx: &Ctx, ds: &Dataset, milestones: &[MilestoneDef], out: &mut Out) {
+    let names: Vec<String> = milestones.iter().map(|m| squash(&m.name)).collect();
+    let township_only = |name: &str| {
+        let name = squash(name);
+        milestones
+            .iter()
+            .zip(&names)
+            .any(|(m, n)| m.township_only && *n == name)
+    };
+    // Every village, and every other unit that reported a milestone every unit has (a township
+    // reporting only its own milestones is not asked for the villages').
     let mut units: Vec<String> = super::village_order(ds);
+    let villages = units.clone();
+    let mut others: Vec<String> = Vec::new();
     for r in &ds.milestone_reports {
         let u = r.unit.trim();
-        if !u.is_empty() && !units.iter().any(|x| x == u) {
+        if u.is_empty() || villages.iter().any(|x| x == u) {
+            continue;
+        }
+        if !others.iter().any(|x| x == u) {
+            others.push(u.to_string());
+        }
+        if !township_only(&r.milestone) && !units.iter().any(|x| x == u) {
             units.push(u.to_string());
         }
     }
-    let names: Vec<String> = milestones.iter().map(|m| squash(&m.name)).collect();
     for r in &ds.milestone_reports {
         if !names.contains(&squash(&r.milestone)) {
             out.findings.push(Finding {
@@ -916,10 +933,9 @@ fn milestone_rows(ctx: &Ctx, ds: &Dataset, milestones: &[MilestoneDef], out: &mu
             });
         }
     }
-    // A township-only milestone is the township's: the units that reported it other than the
-    // villages, or the campaign's 乡镇 when none did.
-    let villages = super::village_order(ds);
-    let mut township_units: Vec<String> = units.iter().filter(|u| !villages.contains(u)).cloned().collect();
+    // A township-only milestone is the township's: the units other than the villages that
+    // reported progress, or the campaign's 乡镇 when none did.
+    let mut township_units = others;
     if township_units.is_empty() && !ctx.township.trim().is_empty() {
         township_units.push(ctx.township.trim().to_string());
     }
@@ -1589,7 +1605,10 @@ mod tests {
         ];
         let (rows, _) = run_with(&ds, &RulesFile::defaults(), d(2024, 7, 8), &ms(true));
         assert_eq!(units(&rows), ["测试镇人民政府"]);
-        assert_eq!(rows.iter().find(|r| r.rule.starts_with("时间安排")).unwrap().status, OnTime);
+        assert_eq!(
+            rows.iter().find(|r| r.rule.starts_with("时间安排")).unwrap().status,
+            OnTime
+        );
     }
 
     #[test]

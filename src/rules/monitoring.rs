@@ -324,7 +324,17 @@ fn first_improvement(ctx: &Ctx, h: &Household, measures: &[&Measure], due: Optio
                 Severity::Warning,
             );
         }
-        out.row(Some(h), &h.id, None, RULE_FIRST_IMPROVEMENT, due, None, status, days, note);
+        out.row(
+            Some(h),
+            &h.id,
+            None,
+            RULE_FIRST_IMPROVEMENT,
+            due,
+            None,
+            status,
+            days,
+            note,
+        );
         return;
     }
     // Order: the earliest dated 户厕改造 against the earliest other dated 改善式 measure.
@@ -361,12 +371,7 @@ fn first_improvement(ctx: &Ctx, h: &Household, measures: &[&Measure], due: Optio
 }
 
 /// Checks over the whole dataset: 体外循环 households and villages without new monitoring.
-pub fn dataset(
-    ctx: &Ctx,
-    kctx: &key_groups::Ctx,
-    ds: &Dataset,
-    idx: &Index,
-) -> (Vec<ComplianceRow>, Vec<Finding>) {
+pub fn dataset(ctx: &Ctx, kctx: &key_groups::Ctx, ds: &Dataset, idx: &Index) -> (Vec<ComplianceRow>, Vec<Finding>) {
     let mut out = Out {
         rows: Vec::new(),
         findings: Vec::new(),
@@ -390,7 +395,9 @@ fn outside(ctx: &Ctx, ds: &Dataset, idx: &Index, hi: usize, h: &Household, since
     let ever = h.monitored_since.is_some()
         || h.eliminated_on.is_some()
         || h.monitor_category.is_some()
-        || cases.iter().any(|p| p.kind != ProcedureKind::Identification || under_way(p, as_of))
+        || cases
+            .iter()
+            .any(|p| p.kind != ProcedureKind::Identification || under_way(p, as_of))
         || cases
             .iter()
             .any(|p| p.date(Stage::CountyApproval).is_some_and(|d| d <= as_of));
@@ -404,7 +411,9 @@ fn outside(ctx: &Ctx, ds: &Dataset, idx: &Index, hi: usize, h: &Household, since
     let mut evidence: Vec<(NaiveDate, String)> = Vec::new();
     for &mi in &idx.measures[hi] {
         let m = &ds.measures[mi];
-        let Some(d) = m.date.filter(|d| *d >= since && *d <= as_of) else { continue };
+        let Some(d) = m.date.filter(|d| *d >= since && *d <= as_of) else {
+            continue;
+        };
         if m.category != "综合保障" {
             continue;
         }
@@ -473,7 +482,9 @@ fn villages(ctx: &Ctx, ds: &Dataset, idx: &Index, out: &mut Out) {
     if threshold == 0 {
         return;
     }
-    let Some(from) = NaiveDate::from_ymd_opt(year, 1, 1) else { return };
+    let Some(from) = NaiveDate::from_ymd_opt(year, 1, 1) else {
+        return;
+    };
     let as_of = ctx.as_of;
     let mut counts: HashMap<&str, VillageCount> = HashMap::new();
     for (hi, h) in ds.households.iter().enumerate() {
@@ -498,13 +509,14 @@ fn villages(ctx: &Ctx, ds: &Dataset, idx: &Index, out: &mut Out) {
         }
     }
     for village in super::village_order(ds) {
-        let Some(c) = counts.get(village.as_str()) else { continue };
+        let Some(c) = counts.get(village.as_str()) else {
+            continue;
+        };
         if c.lifted < threshold || c.identified_since > 0 {
             continue;
         }
-        let basis = format!(
-            "脱贫户在{threshold}户以上但{year}年以来未识别监测户的村，须重点排查（{BASIS_003}二（二））"
-        );
+        let basis =
+            format!("脱贫户在{threshold}户以上但{year}年以来未识别监测户的村，须重点排查（{BASIS_003}二（二））");
         if c.undated > 0 {
             out.findings.push(Finding {
                 household_id: String::new(),
@@ -651,9 +663,15 @@ mod tests {
         let (r, f) = run(&ds, d(2024, 7, 15));
         let row = rows(&r, RULE_SHOULD_ELIMINATE);
         assert_eq!(row.len(), 1, "{r:?}");
-        assert_eq!((row[0].status, row[0].due, row[0].days), (Overdue, Some(d(2024, 7, 15)), 0));
+        assert_eq!(
+            (row[0].status, row[0].due, row[0].days),
+            (Overdue, Some(d(2024, 7, 15)), 0)
+        );
         assert!(row[0].note.contains("纳入考核"), "{}", row[0].note);
-        assert!(f.iter().any(|x| x.rule == RULE_SHOULD_ELIMINATE && x.message.contains("修改建议")));
+        assert!(
+            f.iter()
+                .any(|x| x.rule == RULE_SHOULD_ELIMINATE && x.message.contains("修改建议"))
+        );
     }
 
     #[test]
@@ -759,7 +777,10 @@ mod tests {
         assert!(!row[0].note.contains("因病（"), "{}", row[0].note);
         assert!(!row[0].note.contains("因残"), "{}", row[0].note);
         assert_eq!(row[0].status, Overdue);
-        assert!(f.iter().any(|x| x.rule == RULE_RISK_MEASURE && x.severity == Severity::Warning));
+        assert!(
+            f.iter()
+                .any(|x| x.rule == RULE_RISK_MEASURE && x.severity == Severity::Warning)
+        );
         // A synonym in the measures (雨露计划 → 教育帮扶) answers 因学.
         let mut with = ms.clone();
         with.push(measure("H1", "教育帮扶", "雨露计划", None));
@@ -767,7 +788,10 @@ mod tests {
         // A measure dated after the run date does not count yet.
         let mut later = ms;
         later.push(measure("H1", "教育帮扶", "助学", Some(d(2024, 6, 2))));
-        assert_eq!(rows(&run(&dataset_of(h, later), d(2024, 6, 1)).0, RULE_RISK_MEASURE).len(), 1);
+        assert_eq!(
+            rows(&run(&dataset_of(h, later), d(2024, 6, 1)).0, RULE_RISK_MEASURE).len(),
+            1
+        );
     }
 
     #[test]
@@ -789,8 +813,15 @@ mod tests {
         let (r, f) = run(&dataset_of(h, ms), d(2024, 6, 1));
         let row = rows(&r, RULE_INCOMPLETE);
         assert_eq!(row.len(), 1);
-        assert!(row[0].note.contains("监测对象类型、风险类型、家庭人均纯收入"), "{}", row[0].note);
-        assert!(f.iter().any(|x| x.rule == RULE_INCOMPLETE && x.message.contains("补填")));
+        assert!(
+            row[0].note.contains("监测对象类型、风险类型、家庭人均纯收入"),
+            "{}",
+            row[0].note
+        );
+        assert!(
+            f.iter()
+                .any(|x| x.rule == RULE_INCOMPLETE && x.message.contains("补填"))
+        );
         // An ordinary household is not monitored and not checked.
         let mut o = household("H2", 2);
         o.income.per_capita = None;
@@ -802,15 +833,31 @@ mod tests {
         let (mut h, mut ms) = monitored("H1");
         ms.retain(|m| m.category != "户厕改造");
         // Nothing known about the toilet: not asked.
-        assert!(rows(&run(&dataset_of(h.clone(), ms.clone()), d(2024, 6, 1)).0, RULE_FIRST_IMPROVEMENT).is_empty());
+        assert!(
+            rows(
+                &run(&dataset_of(h.clone(), ms.clone()), d(2024, 6, 1)).0,
+                RULE_FIRST_IMPROVEMENT
+            )
+            .is_empty()
+        );
         h.sanitary_toilet = Some(true);
-        assert!(rows(&run(&dataset_of(h.clone(), ms.clone()), d(2024, 6, 1)).0, RULE_FIRST_IMPROVEMENT).is_empty());
+        assert!(
+            rows(
+                &run(&dataset_of(h.clone(), ms.clone()), d(2024, 6, 1)).0,
+                RULE_FIRST_IMPROVEMENT
+            )
+            .is_empty()
+        );
         // 是否有卫生厕所: 否 and no 户厕改造.
         h.sanitary_toilet = Some(false);
         let (r, f) = run(&dataset_of(h.clone(), ms.clone()), d(2024, 6, 1));
         let row = rows(&r, RULE_FIRST_IMPROVEMENT);
         assert_eq!(row[0].status, Overdue);
-        assert!(row[0].note.contains("该户无卫生厕所，帮扶措施中未见户厕改造"), "{}", row[0].note);
+        assert!(
+            row[0].note.contains("该户无卫生厕所，帮扶措施中未见户厕改造"),
+            "{}",
+            row[0].note
+        );
         assert!(f.iter().any(|x| x.rule == RULE_FIRST_IMPROVEMENT));
         // Dated after another 改善式 measure: 逾期完成 by the days between.
         let mut late = ms.clone();
@@ -818,16 +865,31 @@ mod tests {
         late.push(measure("H1", "户厕改造", "改厕", Some(d(2023, 5, 11))));
         let (r, _) = run(&dataset_of(h.clone(), late), d(2024, 6, 1));
         let row = rows(&r, RULE_FIRST_IMPROVEMENT);
-        assert_eq!((row[0].status, row[0].days, row[0].done), (Late, 10, Some(d(2023, 5, 11))));
+        assert_eq!(
+            (row[0].status, row[0].days, row[0].done),
+            (Late, 10, Some(d(2023, 5, 11)))
+        );
         // Same day is not late.
         let mut same = ms.clone();
         same.push(measure("H1", "饮水安全保障", "饮水工程", Some(d(2023, 5, 1))));
         same.push(measure("H1", "户厕改造", "改厕", Some(d(2023, 5, 1))));
-        assert!(rows(&run(&dataset_of(h.clone(), same), d(2024, 6, 1)).0, RULE_FIRST_IMPROVEMENT).is_empty());
+        assert!(
+            rows(
+                &run(&dataset_of(h.clone(), same), d(2024, 6, 1)).0,
+                RULE_FIRST_IMPROVEMENT
+            )
+            .is_empty()
+        );
         // rules.yaml can switch it off.
         let over: RulesFile = serde_yaml::from_str("帮扶核查:\n  首项改善式措施: ''\n").unwrap();
         let rules = RulesFile::defaults().merged_with(over);
-        assert!(rows(&run_with(&dataset_of(h, ms), &rules, d(2024, 6, 1)).0, RULE_FIRST_IMPROVEMENT).is_empty());
+        assert!(
+            rows(
+                &run_with(&dataset_of(h, ms), &rules, d(2024, 6, 1)).0,
+                RULE_FIRST_IMPROVEMENT
+            )
+            .is_empty()
+        );
     }
 
     fn dibao(hid: &str, since: Option<PartialDate>) -> RosterEntry {
@@ -851,7 +913,10 @@ mod tests {
         assert_eq!(row.len(), 1, "{r:?}");
         assert_eq!((row[0].status, row[0].due), (Overdue, Some(d(2024, 3, 1))));
         assert!(row[0].note.contains("低保名单：成员0自2024年3月"), "{}", row[0].note);
-        assert!(f.iter().any(|x| x.rule == RULE_OUTSIDE && x.message.contains("体外循环")));
+        assert!(
+            f.iter()
+                .any(|x| x.rule == RULE_OUTSIDE && x.message.contains("体外循环"))
+        );
         // The same evidence on a monitored household is not 体外循环.
         let (h, ms) = monitored("H1");
         let mut m = dataset_of(h, ms);
@@ -920,7 +985,11 @@ mod tests {
         let row = rows(&r, RULE_VILLAGE);
         assert_eq!(row.len(), 1);
         assert_eq!((row[0].village.as_str(), row[0].status), ("甲村", Overdue));
-        assert!(row[0].note.contains("脱贫户10户，2021年以来未识别监测户"), "{}", row[0].note);
+        assert!(
+            row[0].note.contains("脱贫户10户，2021年以来未识别监测户"),
+            "{}",
+            row[0].note
+        );
         assert!(f.iter().any(|x| x.rule == RULE_VILLAGE));
         // A household identified in 2021 (识别监测时间 202101) answers it; one from 2020 does not.
         for (month, flagged) in [((2021, 1), false), ((2020, 12), true)] {
@@ -929,7 +998,11 @@ mod tests {
             m.kind = HouseholdType::Monitored;
             m.monitored_since = PartialDate::month(month.0, month.1);
             ds.households.push(m);
-            assert_eq!(!rows(&run(&ds, d(2024, 6, 1)).0, RULE_VILLAGE).is_empty(), flagged, "{month:?}");
+            assert_eq!(
+                !rows(&run(&ds, d(2024, 6, 1)).0, RULE_VILLAGE).is_empty(),
+                flagged,
+                "{month:?}"
+            );
         }
         // So does an identification case approved in the data since 2021.
         let mut ds = lifted_village(10);

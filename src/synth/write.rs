@@ -591,7 +591,10 @@ fn campaign_yaml(syn: &Synthetic) -> String {
         } else {
             ""
         };
-        s.push_str(&format!("  - {{节点: {name}, 截止: {}, 内容: {content}{unit}}}\n", cn(due)));
+        s.push_str(&format!(
+            "  - {{节点: {name}, 截止: {}, 内容: {content}{unit}}}\n",
+            cn(due)
+        ));
     }
     s
 }
