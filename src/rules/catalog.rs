@@ -239,7 +239,7 @@ pub fn sections(rules: &RulesFile) -> Vec<Section> {
         ),
         doc(
             monitoring::RULE_FIRST_IMPROVEMENT,
-            "监测户没有户厕改造措施，或户厕改造晚于其他改善式措施",
+            "“是否有卫生厕所”为否的监测户在帮扶计划时限后仍没有户厕改造措施，或户厕改造晚于其他改善式措施",
             format!("{P001}二（五）"),
             &format!(
                 "{}（rules.yaml `帮扶核查.首项改善式措施`，写空字符串不核查）",
@@ -274,7 +274,7 @@ pub fn sections(rules: &RulesFile) -> Vec<Section> {
     let screening_rules = vec![
         doc(
             monitoring::RULE_OUTSIDE,
-            "近两年（且不晚于本年度1月1日）新纳入低保或特困供养（帮扶措施或部门数据），但未识别为监测对象、也没有办理中的识别纳入",
+            "近两年或本年度以来（取较早者）新纳入低保或特困供养（帮扶措施或部门数据），但从未纳入监测、也没有办理中的识别纳入；有不得纳入情形的户不列",
             format!("{P000}一（一）；{P001}一（三）"),
             "—",
             "rules/monitoring.rs `outside`",
