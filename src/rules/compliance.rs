@@ -21,7 +21,7 @@
 //!     not 整户无劳动能力 (shown when due soon or past).
 //! * Campaign milestones: one row per (unit, milestone) for every village and every unit that
 //!   reported progress.
-//! * Not checked: the quarterly 帮扶效果评估 (001 §三(四)) — the input records no evaluations.
+//! * 帮扶效果评估 and 遍访 (001 §三(三)(四)) of monitored households: see `visits`.
 //!
 //! A stage dated after `as_of` has not happened yet as of that date and is treated as absent.
 //! Days late/overdue are counted in working days for 工作日 rules, otherwise in calendar days.
@@ -496,6 +496,7 @@ pub fn evaluate(
             household_checks(ctx, ds, idx, &rules, hi, h, &state, &mut out);
         }
     }
+    super::visits::check(ctx, ds, idx, &mut out);
     milestone_rows(ctx, ds, milestones, &mut out);
     (out.rows, out.findings)
 }
