@@ -253,8 +253,9 @@ fn build_village(
 
 /// 帮扶效果评估 and 遍访 records (001 §三(三)(四)) for the households monitored as of `as_of`:
 /// each one monitored then has last quarter's evaluation and last year's visit; every one due
-/// has this quarter's evaluation except the first (the rule must list it); every third one has
-/// been visited this year already. Draws no random numbers, so the other records stay as they were.
+/// has this quarter's evaluation except the village's last (the rule must list it; the first
+/// households are the cases that are fine throughout); every third one has been visited this
+/// year already. Draws no random numbers, so the other records stay as they were.
 fn add_visits(as_of: NaiveDate, data: &mut Dataset) {
     use crate::rules::compliance::monitor_state;
     use crate::rules::visits::Cycle;
@@ -275,17 +276,30 @@ fn add_visits(as_of: NaiveDate, data: &mut Dataset) {
     let last_quarter = quarter.previous();
     let year = Cycle::of(as_of, 12);
     let last_year = year.previous();
+    let cases_of = |h: &crate::model::Household| -> Vec<&crate::model::Procedure> {
+        data.procedures.iter().filter(|p| p.household_id == h.id).collect()
+    };
+    // Whether the household is monitored now, and was since `d` (as the rule counts it).
+    let monitored_on = |h: &crate::model::Household, d: NaiveDate| {
+        let cases = cases_of(h);
+        let now = monitor_state(h, &cases, as_of);
+        now.monitored && now.since.is_none_or(|s| s <= d) && monitor_state(h, &cases, d).monitored
+    };
+    let left_out = data
+        .households
+        .iter()
+        .rev()
+        .find(|h| monitored_on(h, quarter.month_start(remind)))
+        .map(|h| h.id.clone());
     let mut out = Vec::new();
-    let mut left_out = false;
     let mut k = 0usize;
     for h in &data.households {
-        let cases: Vec<&crate::model::Procedure> =
-            data.procedures.iter().filter(|p| p.household_id == h.id).collect();
+        let cases = cases_of(h);
         let now = monitor_state(h, &cases, as_of);
         if !now.monitored {
             continue;
         }
-        let monitored_on = |d: NaiveDate| now.since.is_none_or(|s| s <= d) && monitor_state(h, &cases, d).monitored;
+        let monitored_on = |d: NaiveDate| monitored_on(h, d);
         let mut add = |kind: VisitKind, date: NaiveDate, text: &str| {
             out.push(Visit {
                 household_id: h.id.clone(),
@@ -305,16 +319,12 @@ fn add_visits(as_of: NaiveDate, data: &mut Dataset) {
                 eval_text,
             );
         }
-        if monitored_on(quarter.month_start(remind)) {
-            if left_out {
-                add(
-                    VisitKind::Evaluation,
-                    quarter.start + Duration::days(55 + (k % 30) as i64),
-                    eval_text,
-                );
-            } else {
-                left_out = true;
-            }
+        if monitored_on(quarter.month_start(remind)) && left_out.as_deref() != Some(h.id.as_str()) {
+            add(
+                VisitKind::Evaluation,
+                quarter.start + Duration::days(55 + (k % 30) as i64),
+                eval_text,
+            );
         }
         if monitored_on(last_year.end) {
             add(
