@@ -20,7 +20,8 @@ fn id(birth: &str, seq: u32) -> String {
     format!("{first17}{}", fangpin::synth::check_char(&first17))
 }
 
-const CAMPAIGN: &str = "名称: 2024年第二季度集中排查\n年度: 2024\n地区: {乡镇: 甲乡}\n监测范围: 7600\n统计截止日: 2024-06-30\n";
+const CAMPAIGN: &str =
+    "名称: 2024年第二季度集中排查\n年度: 2024\n地区: {乡镇: 甲乡}\n监测范围: 7600\n统计截止日: 2024-06-30\n";
 
 /// 甲村: JA001 and JA002 monitored since 2023-01, JA003 only since 2024-06 (not yet due this
 /// quarter), JA004 never monitored.
@@ -78,7 +79,7 @@ fn visits_workbook(rows: &[[V; 4]]) -> Vec<u8> {
             match v {
                 V::T(s) => ws.write_string(r, c, *s).unwrap(),
                 V::D(y, m, d) => ws
-                    .write_date_with_format(r, c, &NaiveDate::from_ymd_opt(*y, *m, *d).unwrap(), &date)
+                    .write_date_with_format(r, c, NaiveDate::from_ymd_opt(*y, *m, *d).unwrap(), &date)
                     .unwrap(),
             };
         }
@@ -147,7 +148,9 @@ fn s001_3_visits_sheet_drives_compliance_rows_and_check_findings() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("评估遍访记录 6"), "{out}");
     assert!(
-        out.contains("[警告] 甲村 李二（JA002） 季度帮扶效果评估：2024年第1季度（2024-01-01至2024-03-31）无帮扶效果评估记录"),
+        out.contains(
+            "[警告] 甲村 李二（JA002） 季度帮扶效果评估：2024年第1季度（2024-01-01至2024-03-31）无帮扶效果评估记录"
+        ),
         "{out}"
     );
     assert!(out.contains("修改建议：组织开展帮扶效果评估"), "{out}");
@@ -159,7 +162,13 @@ fn s001_3_visits_sheet_drives_compliance_rows_and_check_findings() {
 
     // A day into the third quarter the second quarter's evaluation is overdue; JA003 (monitored
     // since 2024-06) is not due for it.
-    let (_, out, _) = fangpin(&["compliance", dir.path().to_str().unwrap(), "--json", "--as-of", "2024-07-01"]);
+    let (_, out, _) = fangpin(&[
+        "compliance",
+        dir.path().to_str().unwrap(),
+        "--json",
+        "--as-of",
+        "2024-07-01",
+    ]);
     let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     // JA001 was evaluated on 2024-06-10; JA002's record of 2024-07-05 is still in the future.
     assert_eq!(

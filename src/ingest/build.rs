@@ -583,26 +583,14 @@ pub fn visit(rd: &mut Reader, r: &dyn Record) -> Option<Linked<Visit>> {
     let fix = format!("改为{fix}");
     let kind = match r.cell(Field::VisitType) {
         Some((c, loc)) if c.is_empty() => {
-            rd.error(
-                &loc,
-                Field::VisitType,
-                "",
-                "必填项「类型」为空",
-                fix,
-            );
+            rd.error(&loc, Field::VisitType, "", "必填项「类型」为空", fix);
             None
         }
         _ => rd.text(r, Field::VisitType).and_then(|t| {
             let k = VisitKind::parse(&to_half_width(&t));
             if k.is_none() {
                 let loc = rd.loc_of(r, Field::VisitType);
-                rd.error(
-                    &loc,
-                    Field::VisitType,
-                    t,
-                    "「类型」不是帮扶效果评估或遍访",
-                    fix.clone(),
-                );
+                rd.error(&loc, Field::VisitType, t, "「类型」不是帮扶效果评估或遍访", fix.clone());
             }
             k
         }),

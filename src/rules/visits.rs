@@ -228,9 +228,7 @@ pub(crate) fn check(ctx: &Ctx, ds: &Dataset, idx: &Index, out: &mut Out) {
             );
         }
     }
-    let (recorded, missing): (Vec<_>, Vec<_>) = kinds
-        .iter()
-        .partition(|(k, _)| ds.visits.iter().any(|v| v.kind == *k));
+    let (recorded, missing): (Vec<_>, Vec<_>) = kinds.iter().partition(|(k, _)| ds.visits.iter().any(|v| v.kind == *k));
     let mut any_monitored = false;
     for (hi, h) in ds.households.iter().enumerate() {
         let cases: Vec<&Procedure> = idx.procedures[hi].iter().map(|&i| &ds.procedures[i]).collect();
@@ -245,10 +243,7 @@ pub(crate) fn check(ctx: &Ctx, ds: &Dataset, idx: &Index, out: &mut Out) {
     }
     if any_monitored && !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|(k, _)| k.label()).collect();
-        let checks: Vec<String> = missing
-            .iter()
-            .map(|(k, c)| rule_name(*k, c.period_months))
-            .collect();
+        let checks: Vec<String> = missing.iter().map(|(k, c)| rule_name(*k, c.period_months)).collect();
         let basis: Vec<&str> = missing.iter().map(|(_, c)| c.source.as_str()).collect();
         out.finding(
             None,
@@ -339,7 +334,10 @@ mod tests {
         assert_eq!((p.start, p.end), (d(2023, 10, 1), d(2023, 12, 31)));
         assert_eq!(p.label(), "2023年第4季度");
         let y = Cycle::of(d(2024, 2, 29), 12);
-        assert_eq!((y.start, y.end, y.label()), (d(2024, 1, 1), d(2024, 12, 31), "2024年度".into()));
+        assert_eq!(
+            (y.start, y.end, y.label()),
+            (d(2024, 1, 1), d(2024, 12, 31), "2024年度".into())
+        );
         assert_eq!(Cycle::of(d(2024, 8, 1), 6).label(), "2024年下半年");
         assert_eq!(rule_name(VisitKind::Visit, 12), "年度遍访");
     }
@@ -353,7 +351,11 @@ mod tests {
         assert_eq!(r.len(), 1, "{rows:?}");
         assert_eq!(r[0].status, ComplianceStatus::DueSoon);
         assert_eq!(r[0].due, Some(d(2024, 6, 30)));
-        assert!(r[0].note.contains("2024年第2季度") && r[0].note.contains("三（四）"), "{}", r[0].note);
+        assert!(
+            r[0].note.contains("2024年第2季度") && r[0].note.contains("三（四）"),
+            "{}",
+            r[0].note
+        );
         assert!(findings.is_empty(), "{findings:?}");
         // Four days before the end (more than 即将到期天数 3): listed, 未到期.
         let (rows, _) = run(&ds, d(2024, 6, 26));
@@ -379,7 +381,11 @@ mod tests {
         assert_eq!(r.len(), 1, "{rows:?}");
         assert_eq!(r[0].status, ComplianceStatus::Overdue);
         assert_eq!((r[0].due, r[0].days), (Some(d(2024, 3, 31)), 1));
-        assert!(r[0].note.contains("2024年第1季度（2024-01-01至2024-03-31）"), "{}", r[0].note);
+        assert!(
+            r[0].note.contains("2024年第1季度（2024-01-01至2024-03-31）"),
+            "{}",
+            r[0].note
+        );
         assert_eq!(findings.len(), 1);
         assert!(findings[0].message.contains("修改建议"), "{}", findings[0].message);
         // An evaluation on the quarter's last day counts for it.
@@ -474,15 +480,17 @@ mod tests {
             ..Dataset::default()
         };
         // Evaluations switched off so only the visit rule speaks.
-        let rules = RulesFile::defaults().merged_with(
-            serde_yaml::from_str("评估遍访:\n  帮扶效果评估: {停用: true}\n").expect("parse"),
-        );
+        let rules = RulesFile::defaults()
+            .merged_with(serde_yaml::from_str("评估遍访:\n  帮扶效果评估: {停用: true}\n").expect("parse"));
         let (rows, findings) = run_with(&rules, &ds, d(2024, 9, 30));
         assert!(rows.is_empty() && findings.is_empty(), "{rows:?} {findings:?}");
         let (rows, _) = run_with(&rules, &ds, d(2024, 10, 1));
         assert_eq!(rows.len(), 1, "{rows:?}");
         assert_eq!(rows[0].rule, "年度遍访");
-        assert_eq!((rows[0].status, rows[0].due), (ComplianceStatus::Pending, Some(d(2024, 12, 31))));
+        assert_eq!(
+            (rows[0].status, rows[0].due),
+            (ComplianceStatus::Pending, Some(d(2024, 12, 31)))
+        );
         let (rows, _) = run_with(&rules, &ds, d(2024, 12, 31));
         assert_eq!(rows[0].status, ComplianceStatus::DueSoon);
         assert!(rows[0].note.contains("三（三）"), "{}", rows[0].note);
@@ -496,9 +504,8 @@ mod tests {
 
     #[test]
     fn s001_3_3_household_identified_after_the_reminder_opens_is_due_next_year() {
-        let rules = RulesFile::defaults().merged_with(
-            serde_yaml::from_str("评估遍访:\n  帮扶效果评估: {停用: true}\n").expect("parse"),
-        );
+        let rules = RulesFile::defaults()
+            .merged_with(serde_yaml::from_str("评估遍访:\n  帮扶效果评估: {停用: true}\n").expect("parse"));
         let mut ds = Dataset {
             households: vec![household("A", 2)],
             visits: vec![record("Z", VisitKind::Visit, d(2024, 3, 1))],
@@ -529,7 +536,8 @@ mod tests {
         assert_eq!(f.rule, RULE_NO_RECORDS);
         assert!(f.household_id.is_empty());
         assert!(
-            f.message.contains("未提供帮扶效果评估和遍访记录，未核查季度帮扶效果评估和年度遍访")
+            f.message
+                .contains("未提供帮扶效果评估和遍访记录，未核查季度帮扶效果评估和年度遍访")
                 && f.message.contains("修改建议"),
             "{}",
             f.message

@@ -334,7 +334,7 @@ fn add_visits(as_of: NaiveDate, data: &mut Dataset) {
             );
         }
         let this_year = year.start + Duration::days(60 + (k % 90) as i64);
-        if k % 3 == 0 && this_year <= as_of && monitored_on(this_year) {
+        if k.is_multiple_of(3) && this_year <= as_of && monitored_on(this_year) {
             add(VisitKind::Visit, this_year, visit_text);
         }
         k += 1;
