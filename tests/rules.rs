@@ -513,6 +513,7 @@ fn evaluate_20000_households_fast() {
         data.measures.extend(v.data.measures);
         data.problems.extend(v.data.problems);
         data.milestone_reports.extend(v.data.milestone_reports);
+        data.visits.extend(v.data.visits);
     }
     data.problems.extend(syn.township_data.problems);
     data.milestone_reports.extend(syn.township_data.milestone_reports);

@@ -539,6 +539,24 @@ fn filled_rows() -> Vec<(&'static str, Vec<Row>)> {
         ("帮扶措施", vec![measure]),
         ("问题", vec![problem]),
         ("进度", vec![report]),
+        (
+            "评估遍访",
+            vec![
+                vec![
+                    ("户编号", t("0053099901")),
+                    ("户主姓名", t("张三")),
+                    ("类型", t("帮扶效果评估")),
+                    ("日期", d(2024, 6, 20)),
+                    ("结论", t("产业奖补已兑现，措施有效")),
+                ],
+                vec![
+                    ("户编号", t("0053099901")),
+                    ("类型", t("遍访")),
+                    ("日期", d(2024, 6, 25)),
+                    ("结论", t("镇长入户核查帮扶措施落实")),
+                ],
+            ],
+        ),
     ]
 }
 
@@ -550,7 +568,10 @@ fn filled_template_passes_check() {
     dump("村级数据填报模板.xlsx", &template);
     let mut book = open(&template);
     let names = book.sheet_names();
-    assert_eq!(names, ["填写说明", "户", "成员", "程序", "帮扶措施", "问题", "进度"]);
+    assert_eq!(
+        names,
+        ["填写说明", "户", "成员", "程序", "帮扶措施", "问题", "进度", "评估遍访"]
+    );
 
     // Fill it as a clerk would: same sheets, same headers, rows under them (text cells for
     // IDs, real dates, numbers for money), the 填写说明 sheet kept.
@@ -606,6 +627,7 @@ fn filled_template_passes_check() {
     assert_eq!(data.measures.len(), 1);
     assert_eq!(data.problems.len(), 1);
     assert_eq!(data.milestone_reports.len(), 1);
+    assert_eq!(data.visits.len(), 2);
 
     // And the command line agrees.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_fangpin"))

@@ -86,6 +86,11 @@ fn report(ws: &Workspace) -> String {
         d.problems.len(),
         d.milestone_reports.len()
     );
+    if !d.visits.is_empty() {
+        // Appended, so workspaces without 评估遍访 records read as before.
+        out.pop();
+        let _ = writeln!(out, "，评估遍访记录 {}", d.visits.len());
+    }
 
     // Per village, in first-seen order; area problems and township reports go to the township row.
     let village_of: std::collections::HashMap<&str, &str> = d

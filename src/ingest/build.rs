@@ -6,7 +6,7 @@ use super::values::to_half_width;
 use crate::model::{
     Campaign, Diagnostic, Household, HouseholdType, Income, LabourCapacity, Measure, Member, MilestoneReport,
     MonitorCategory, Place, Problem, ProblemLevel, ProblemType, Procedure, ProcedureKind, RectificationStatus, Sex,
-    Stage,
+    Stage, Visit, VisitKind,
 };
 use std::collections::BTreeMap;
 
@@ -86,6 +86,8 @@ pub struct FileData {
     pub measures: Vec<Linked<Measure>>,
     pub problems: Vec<PendingProblem>,
     pub reports: Vec<MilestoneReport>,
+    /// 帮扶效果评估 / 遍访 records (an unknown 户编号 is reported by the rules, not here).
+    pub visits: Vec<Linked<Visit>>,
     /// Measures read from a national-system export (dropped where the same measure is already known).
     pub export_measures: Vec<Linked<Measure>>,
     /// People on department rosters, matched to members once every file is read.
@@ -563,6 +565,49 @@ pub fn measure(rd: &mut Reader, r: &dyn Record) -> Option<Linked<Measure>> {
             category,
             detail: detail.unwrap_or_default(),
             date,
+            place: rd.src.place(&r.loc()),
+        },
+    })
+}
+
+/// A 评估遍访 record: one 帮扶效果评估 or 遍访 of one household (001 §三(三)(四)).
+pub fn visit(rd: &mut Reader, r: &dyn Record) -> Option<Linked<Visit>> {
+    let mut checks = Vec::new();
+    let id = household_id(rd, r);
+    let key_place = rd.src.place(&rd.loc_of(r, Field::HouseholdId));
+    cross(rd, r, &mut checks, Field::HeadName);
+    cross(rd, r, &mut checks, Field::Village);
+    let fix = VisitKind::ALL
+        .iter()
+        .map(|k| format!("“{}”（也可写{}）", k.label(), k.words()[1..].join("、")))
+        .collect::<Vec<_>>()
+        .join("或");
+    let fix = format!("改为{fix}");
+    let kind = match r.cell(Field::VisitType) {
+        Some((c, loc)) if c.is_empty() => {
+            rd.error(&loc, Field::VisitType, "", "必填项「类型」为空", fix);
+            None
+        }
+        _ => rd.text(r, Field::VisitType).and_then(|t| {
+            let k = VisitKind::parse(&to_half_width(&t));
+            if k.is_none() {
+                let loc = rd.loc_of(r, Field::VisitType);
+                rd.error(&loc, Field::VisitType, t, "「类型」不是帮扶效果评估或遍访", fix.clone());
+            }
+            k
+        }),
+    };
+    let date = required_date(rd, r, Field::VisitDate);
+    let conclusion = rd.text(r, Field::Conclusion).or_else(|| rd.text(r, Field::Note));
+    let (id, kind, date) = (id?, kind?, date?);
+    Some(Linked {
+        key_place,
+        checks,
+        item: Visit {
+            household_id: id,
+            kind,
+            date,
+            conclusion,
             place: rd.src.place(&r.loc()),
         },
     })

@@ -633,6 +633,44 @@ pub fn parse_rules(text: &str) -> Result<RulesFile, Vec<Diagnostic>> {
             ));
         }
     }
+    // 评估遍访: a period must divide the year, its reminder month lie inside it.
+    for (name, rule) in [
+        ("帮扶效果评估", &rules.follow_up.evaluation),
+        ("遍访", &rules.follow_up.visit),
+    ] {
+        let place = |key: &str| {
+            index
+                .locate(&[Seg::Key("评估遍访"), Seg::Key(name), Seg::Key(key)])
+                .map_or_else(|| Place::file(RULES_FILE), |(l, c)| Place::line(RULES_FILE, l, c))
+        };
+        let months = rule.period_months;
+        if let Some(m) = months
+            && !crate::model::FOLLOW_UP_PERIODS.contains(&m)
+        {
+            diags.push(Diagnostic::error(
+                place("周期月数"),
+                "周期月数",
+                m.to_string(),
+                format!("评估遍访.{name}的周期月数须能整分一年"),
+                "填写 1、2、3、4、6 或 12（3 为每季度，12 为每年）",
+            ));
+        }
+        let limit = months.unwrap_or(match name {
+            "遍访" => 12,
+            _ => 3,
+        });
+        if let Some(f) = rule.remind_from_month
+            && !(1..=limit).contains(&f)
+        {
+            diags.push(Diagnostic::error(
+                place("提示起始月"),
+                "提示起始月",
+                f.to_string(),
+                format!("评估遍访.{name}的提示起始月须在周期之内（1至{limit}）"),
+                format!("填写 1 至 {limit} 之间的整数（周期内的第几个月）"),
+            ));
+        }
+    }
     if diags.is_empty() { Ok(rules) } else { Err(diags) }
 }
 
@@ -723,5 +761,16 @@ mod tests {
         let e = parse_rules("颜色: 红\n").unwrap_err();
         assert!(e[0].message.contains("rules.yaml"));
         assert!(e[0].place.line.is_some());
+    }
+
+    #[test]
+    fn s001_3_follow_up_periods_are_checked() {
+        let e = parse_rules("评估遍访:\n  帮扶效果评估:\n    周期月数: 5\n  遍访:\n    提示起始月: 13\n").unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].place.line, Some(3));
+        assert!(e[0].fix.contains("1、2、3、4、6 或 12"));
+        assert_eq!(e[1].place.line, Some(5));
+        assert!(e[1].message.contains("1至12"), "{}", e[1].message);
+        assert!(parse_rules("评估遍访:\n  遍访: {周期月数: 6, 提示起始月: 6}\n").is_ok());
     }
 }

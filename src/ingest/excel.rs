@@ -644,6 +644,7 @@ fn read_sheet(
             SheetKind::Measure => measures.extend(build::measure(&mut rd, &rec)),
             SheetKind::Problem => problems.extend(build::problem(&mut rd, ctx, &rec)),
             SheetKind::Milestone => reports.extend(build::report(&mut rd, ctx, &rec)),
+            SheetKind::Visit => data.visits.extend(build::visit(&mut rd, &rec)),
         }
     }
     if rows == 0 {

@@ -88,6 +88,9 @@ fields! {
     Effect => "整改成效" | "整改效果" | "成效",
     ReportUnit => "单位" | "单位名称" | "报送单位" | "填报单位名称",
     Milestone => "节点" | "工作节点" | "时间节点" | "工作任务",
+    VisitType => "类型" | "走访类型" | "评估类型" | "记录类型" | "评估遍访类型",
+    VisitDate => "日期" | "评估日期" | "走访日期" | "遍访日期" | "评估时间" | "走访时间" | "遍访时间",
+    Conclusion => "结论" | "评估结论" | "走访情况" | "遍访情况" | "评估结果" | "走访结论",
 }
 
 /// Generic ID headers: the member's own ID in member sheets, the head's ID in household sheets.
@@ -130,6 +133,8 @@ pub enum SheetKind {
     Problem,
     /// 进度
     Milestone,
+    /// 评估遍访: 帮扶效果评估 and 遍访 records (001 §三(三)(四))
+    Visit,
 }
 
 impl SheetKind {
@@ -142,6 +147,7 @@ impl SheetKind {
             SheetKind::Measure => "帮扶措施",
             SheetKind::Problem => "问题",
             SheetKind::Milestone => "进度",
+            SheetKind::Visit => "评估遍访",
         }
     }
 
@@ -239,6 +245,10 @@ impl SheetKind {
                     | Effect
             ),
             SheetKind::Milestone => matches!(f, Seq | ReportUnit | Milestone | Done),
+            SheetKind::Visit => matches!(
+                f,
+                Seq | Village | HouseholdId | HeadName | VisitType | VisitDate | Conclusion | Note
+            ),
         }
     }
 
@@ -260,6 +270,7 @@ impl SheetKind {
             SheetKind::Measure => &[&[HouseholdId], &[MeasureCategory], &[MeasureDetail]],
             SheetKind::Problem => &[&[ProblemType], &[Content], &[Rectification], &[Person], &[Deadline]],
             SheetKind::Milestone => &[&[ReportUnit], &[Milestone]],
+            SheetKind::Visit => &[&[HouseholdId], &[VisitType], &[VisitDate]],
         }
     }
 
@@ -400,6 +411,10 @@ pub fn detect_kind(headers: &[Header]) -> Option<SheetKind> {
     if has(Field::MeasureCategory) || (has(Field::MeasureDetail) && has(Field::HouseholdId)) {
         return Some(SheetKind::Measure);
     }
+    // 评估遍访: 户编号 + 类型 + 日期 or 结论 (the generic words only count together).
+    if has(Field::VisitType) && has(Field::HouseholdId) && (has(Field::VisitDate) || has(Field::Conclusion)) {
+        return Some(SheetKind::Visit);
+    }
     if has(Field::Milestone) && (has(Field::ReportUnit) || has(Field::Done)) {
         return Some(SheetKind::Milestone);
     }
@@ -443,6 +458,9 @@ mod tests {
         );
         assert_eq!(m("芒洪村防止返贫监测对象信息表"), None);
         assert_eq!(m("填报单位："), None);
+        assert_eq!(m("走访日期"), Some(Header::Field(Field::VisitDate)));
+        assert_eq!(m("评估结论"), Some(Header::Field(Field::Conclusion)));
+        assert_eq!(m("类型"), Some(Header::Field(Field::VisitType)));
     }
 
     #[test]
@@ -500,6 +518,16 @@ mod tests {
         assert_eq!(
             detect_kind(&h(&[ReportUnit, Milestone, Done])),
             Some(SheetKind::Milestone)
+        );
+        assert_eq!(
+            detect_kind(&h(&[HouseholdId, HeadName, VisitType, VisitDate, Conclusion])),
+            Some(SheetKind::Visit)
+        );
+        // A lone 类型 or 日期 column does not make a visits sheet.
+        assert_eq!(detect_kind(&h(&[HouseholdId, VisitDate])), None);
+        assert_eq!(
+            detect_kind(&h(&[HouseholdId, HeadName, HouseholdType, VisitType, VisitDate])),
+            Some(SheetKind::Household)
         );
         assert_eq!(detect_kind(&h(&[Note])), None);
     }

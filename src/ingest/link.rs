@@ -20,6 +20,7 @@ pub fn assemble(
     let mut measures = Vec::new();
     let mut problems: Vec<PendingProblem> = Vec::new();
     let mut reports = Vec::new();
+    let mut visits = Vec::new();
     let mut export_measures = Vec::new();
     let mut rosters = Vec::new();
     let mut roster_dates = Vec::new();
@@ -72,6 +73,7 @@ pub fn assemble(
         measures.extend(f.measures);
         problems.extend(f.problems);
         reports.extend(f.reports);
+        visits.extend(f.visits);
         export_measures.extend(f.export_measures);
         rosters.extend(f.rosters);
         roster_dates.extend(f.roster_dates);
@@ -119,6 +121,19 @@ pub fn assemble(
                 Field::ReportUnit.label(),
                 r.unit.clone(),
                 format!("“{}”节点的进度", r.milestone),
+            )
+        },
+        diags,
+    );
+    let visits = dedupe(
+        visits,
+        |l: &Linked<crate::model::Visit>| format!("{}|{:?}|{}", l.item.household_id, l.item.kind, l.item.date),
+        |l| &l.item.place,
+        |l| {
+            (
+                Field::HouseholdId.label(),
+                l.item.household_id.clone(),
+                format!("{}（{}）", l.item.kind.label(), l.item.date),
             )
         },
         diags,
@@ -198,6 +213,16 @@ pub fn assemble(
 
     let procedures = link_all(procedures, &index, &households, |p| &p.household_id, diags);
     let measures = link_all(measures, &index, &households, |m| &m.household_id, diags);
+    // A visit of an unknown household is kept: the rules warn about it (it never stops a build).
+    let visits = visits
+        .into_iter()
+        .map(|l| {
+            if let Some(&i) = index.get(l.item.household_id.as_str()) {
+                cross_checks(&households[i], &l.checks, diags);
+            }
+            l.item
+        })
+        .collect();
 
     let mut out_problems = Vec::with_capacity(problems.len());
     for pp in problems {
@@ -323,7 +348,7 @@ pub fn assemble(
         problems: out_problems,
         milestone_reports: reports,
         rosters: Vec::new(),
-        visits: Vec::new(),
+        visits,
     };
     super::rosters::link(&mut data, rosters, diags);
     super::rosters::fill_data_match(&mut data, data_match, &roster_dates, diags);

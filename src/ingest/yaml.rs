@@ -1,4 +1,4 @@
-//! YAML data files: top-level lists 户, 成员, 程序, 帮扶措施, 问题, 进度 under the same Chinese keys
+//! YAML data files: top-level lists 户, 成员, 程序, 帮扶措施, 问题, 进度, 评估遍访 under the same Chinese keys
 //! (and aliases) as the Excel headers; a 户 entry may nest its 成员.
 
 use super::build::{self, Ctx, FileData};
@@ -17,6 +17,11 @@ const LISTS: &[(&str, SheetKind, &[&str])] = &[
     ("帮扶措施", SheetKind::Measure, &["措施", "measures"]),
     ("问题", SheetKind::Problem, &["问题清单", "整改问题", "problems"]),
     ("进度", SheetKind::Milestone, &["工作进度", "milestone_reports"]),
+    (
+        "评估遍访",
+        SheetKind::Visit,
+        &["帮扶效果评估", "遍访", "评估记录", "遍访记录", "走访记录", "visits"],
+    ),
 ];
 
 /// A YAML syntax error as a diagnostic with file:line:column.
@@ -81,7 +86,7 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
                 Place::line(rel, 1, 1),
                 "",
                 "",
-                "数据文件的顶层应是“户、成员、程序、帮扶措施、问题、进度”等列表",
+                "数据文件的顶层应是“户、成员、程序、帮扶措施、问题、进度、评估遍访”等列表",
                 "按 README“输入约定”的示例改写",
             ));
             return data;
@@ -179,6 +184,7 @@ pub fn read_yaml(rel: &str, text: &str, ctx: &Ctx, rules: &RulesFile) -> FileDat
                 SheetKind::Measure => data.measures.extend(build::measure(&mut rd, &rec)),
                 SheetKind::Problem => data.problems.extend(build::problem(&mut rd, ctx, &rec)),
                 SheetKind::Milestone => data.reports.extend(build::report(&mut rd, ctx, &rec)),
+                SheetKind::Visit => data.visits.extend(build::visit(&mut rd, &rec)),
             }
         }
     }

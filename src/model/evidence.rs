@@ -163,11 +163,27 @@ pub enum VisitKind {
 }
 
 impl VisitKind {
+    pub const ALL: [VisitKind; 2] = [VisitKind::Evaluation, VisitKind::Visit];
+
     pub fn label(self) -> &'static str {
         match self {
             VisitKind::Evaluation => "帮扶效果评估",
             VisitKind::Visit => "遍访",
         }
+    }
+
+    /// The words a clerk may write in 类型, canonical label first.
+    pub fn words(self) -> &'static [&'static str] {
+        match self {
+            VisitKind::Evaluation => &["帮扶效果评估", "季度评估", "评估", "效果评估", "季度帮扶效果评估"],
+            VisitKind::Visit => &["遍访", "走访", "入户遍访", "党政主职遍访", "乡镇遍访"],
+        }
+    }
+
+    /// Reads a 类型 value (spaces ignored).
+    pub fn parse(s: &str) -> Option<VisitKind> {
+        let key: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        VisitKind::ALL.into_iter().find(|k| k.words().contains(&key.as_str()))
     }
 }
 
@@ -200,6 +216,17 @@ mod tests {
         assert_eq!(m.zh(), "2024年2月");
         assert!(PartialDate::month(2024, 13).is_none());
         assert!(m.day().is_none() && m.is_month_only());
+    }
+
+    #[test]
+    fn visit_kinds_read_the_seed_words() {
+        assert_eq!(VisitKind::parse("季度评估"), Some(VisitKind::Evaluation));
+        assert_eq!(VisitKind::parse(" 入户 遍访 "), Some(VisitKind::Visit));
+        assert_eq!(VisitKind::parse("走访"), Some(VisitKind::Visit));
+        assert_eq!(VisitKind::parse("回访"), None);
+        for k in VisitKind::ALL {
+            assert_eq!(k.words()[0], k.label());
+        }
     }
 
     #[test]

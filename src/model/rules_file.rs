@@ -42,7 +42,52 @@ pub struct RulesFile {
     /// 村级核查: village-level review prompts (003 §二(二), 000 §一(一)).
     #[serde(rename = "村级核查", default)]
     pub village: VillageRules,
+    /// 评估遍访: how often 帮扶效果评估 and 遍访 are due (001 §三(三)(四)).
+    #[serde(rename = "评估遍访", default)]
+    pub follow_up: FollowUpRules,
 }
+
+/// 评估遍访 settings: one entry per record kind; each absent key keeps the built-in value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRules {
+    /// 帮扶效果评估: every quarter (001 §三(四)).
+    #[serde(rename = "帮扶效果评估", default)]
+    pub evaluation: FollowUpRule,
+    /// 遍访 by the township's 党委书记 or 镇长: every year (001 §三(三)).
+    #[serde(rename = "遍访", default)]
+    pub visit: FollowUpRule,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRule {
+    /// 周期月数: one record per this many months, periods aligned to the calendar year
+    /// (3 = 季度, 12 = 年度); one of 1, 2, 3, 4, 6, 12.
+    #[serde(rename = "周期月数", default)]
+    pub period_months: Option<u32>,
+    /// 提示起始月: from this month of the period (1 = its first) households still without a
+    /// record are listed; a household monitored only since after that month's first day is due
+    /// from the next period.
+    #[serde(rename = "提示起始月", default)]
+    pub remind_from_month: Option<u32>,
+    #[serde(rename = "依据", default)]
+    pub source: Option<String>,
+    #[serde(rename = "停用", default)]
+    pub disabled: Option<bool>,
+}
+
+/// The effective 评估遍访 setting of one record kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpCycle {
+    pub period_months: u32,
+    pub remind_from_month: u32,
+    pub source: String,
+    pub enabled: bool,
+}
+
+/// 周期月数 values that divide the year into equal periods.
+pub const FOLLOW_UP_PERIODS: [u32; 6] = [1, 2, 3, 4, 6, 12];
 
 /// One 程序环节 entry: a procedure's required stages in order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -238,7 +283,51 @@ impl RulesFile {
         let (v, o) = (&mut self.village, over.village);
         v.lifted_households = o.lifted_households.or(v.lifted_households);
         v.since_year = o.since_year.or(v.since_year);
+        let o = over.follow_up;
+        for (base, over) in [
+            (&mut self.follow_up.evaluation, o.evaluation),
+            (&mut self.follow_up.visit, o.visit),
+        ] {
+            base.period_months = over.period_months.or(base.period_months);
+            base.remind_from_month = over.remind_from_month.or(base.remind_from_month);
+            base.source = over.source.or(base.source.take());
+            base.disabled = over.disabled.or(base.disabled);
+        }
         self
+    }
+
+    /// 评估遍访 for one record kind: 帮扶效果评估 quarterly, listed in the quarter's last month;
+    /// 遍访 yearly, listed from October. Values outside the allowed ones (rejected when a
+    /// workspace rules.yaml is read) fall back to the built-in ones.
+    pub fn follow_up(&self, kind: super::VisitKind) -> FollowUpCycle {
+        let (rule, months, from, basis) = match kind {
+            super::VisitKind::Evaluation => (
+                &self.follow_up.evaluation,
+                3,
+                3,
+                "《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》三（四）：每季度组织开展一次帮扶效果评估工作",
+            ),
+            super::VisitKind::Visit => (
+                &self.follow_up.visit,
+                12,
+                10,
+                "《关于进一步落实防止返贫常态化监测和帮扶工作机制的通知》三（三）：每年由乡镇党委书记或镇长对辖区内未消除风险的监测对象开展一次遍访",
+            ),
+        };
+        let period_months = rule
+            .period_months
+            .filter(|m| FOLLOW_UP_PERIODS.contains(m))
+            .unwrap_or(months);
+        let remind_from_month = rule
+            .remind_from_month
+            .filter(|m| (1..=period_months).contains(m))
+            .unwrap_or(from.min(period_months));
+        FollowUpCycle {
+            period_months,
+            remind_from_month,
+            source: rule.source.clone().unwrap_or_else(|| basis.to_string()),
+            enabled: !rule.disabled.unwrap_or(false),
+        }
     }
 
     /// Active 程序环节 entries.
@@ -410,6 +499,26 @@ mod tests {
         }
         assert_eq!(r.vocab.exclusion("企业高管"), Some("家庭成员为企业高管"));
         assert_eq!(r.vocab.exclusion("财政供养人员"), Some("家庭成员为公职人员"));
+    }
+
+    #[test]
+    fn follow_up_defaults_and_overrides() {
+        use crate::model::VisitKind;
+        let base = RulesFile::defaults();
+        let e = base.follow_up(VisitKind::Evaluation);
+        assert_eq!((e.period_months, e.remind_from_month, e.enabled), (3, 3, true));
+        assert!(e.source.contains("三（四）"), "{}", e.source);
+        let v = base.follow_up(VisitKind::Visit);
+        assert_eq!((v.period_months, v.remind_from_month), (12, 10));
+        assert!(v.source.contains("三（三）"), "{}", v.source);
+        let over: RulesFile =
+            serde_yaml::from_str("评估遍访:\n  遍访: {周期月数: 6, 提示起始月: 5}\n  帮扶效果评估: {停用: true}\n")
+                .expect("parse");
+        let m = base.merged_with(over);
+        let v = m.follow_up(VisitKind::Visit);
+        assert_eq!((v.period_months, v.remind_from_month), (6, 5));
+        assert!(v.source.contains("三（三）"));
+        assert!(!m.follow_up(VisitKind::Evaluation).enabled);
     }
 
     #[test]

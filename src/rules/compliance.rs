@@ -22,7 +22,8 @@
 //! * Campaign milestones: one row per (unit, milestone) for every village and every unit that
 //!   reported progress.
 //! * Support checks of monitored households (应消未消, 兜底, 缺什么补什么, 户厕改造): `monitoring`.
-//! * Not checked: the quarterly 帮扶效果评估 (001 §三(四)) — the input records no evaluations.
+//! * 帮扶效果评估 and 遍访 (001 §三(三)(四)) of monitored households: see `visits`.
+//! * Township-only milestones (责任单位: 乡镇) are the township's rows only.
 //!
 //! A stage dated after `as_of` has not happened yet as of that date and is treated as absent.
 //! Days late/overdue are counted in working days for 工作日 rules, otherwise in calendar days.
@@ -500,6 +501,7 @@ pub fn evaluate(
             super::monitoring::household(ctx, ds, idx, &rules, hi, h, &state, &incomes[hi], &mut out);
         }
     }
+    super::visits::check(ctx, ds, idx, &mut out);
     milestone_rows(ctx, ds, milestones, &mut out);
     (out.rows, out.findings)
 }

@@ -14,6 +14,7 @@ pub mod report;
 pub mod screening;
 mod types;
 pub mod verdict;
+pub mod visits;
 pub use types::*;
 
 use crate::model::{Household, Severity, Workspace};

@@ -11,7 +11,7 @@ mod write;
 
 use crate::model::{
     Dataset, Household, HouseholdType, Income, LabourCapacity, Measure, Member, MilestoneReport, Money,
-    MonitorCategory, Place, Problem, ProblemLevel, ProblemType, RectificationStatus, Sex,
+    MonitorCategory, Place, Problem, ProblemLevel, ProblemType, RectificationStatus, Sex, Visit, VisitKind,
 };
 use crate::rules::calendar::{Calendar, CalendarError};
 use chrono::{Duration, NaiveDate};
@@ -251,7 +251,99 @@ fn build_village(
     scenarios::add_procedures(rng, cal, as_of, &mut data, vi)?;
     add_measures(rng, as_of, &mut data);
     add_household_problems(rng, as_of, village, &mut data, vi);
+    add_visits(as_of, &mut data);
     Ok(data)
+}
+
+/// 帮扶效果评估 and 遍访 records (001 §三(三)(四)) for the households monitored as of `as_of`:
+/// each one monitored then has last quarter's evaluation and last year's visit; every one due
+/// has this quarter's evaluation except the village's last (the rule must list it; the first
+/// households are the cases that are fine throughout); every third one has been visited this
+/// year already. Draws no random numbers, so the other records stay as they were.
+fn add_visits(as_of: NaiveDate, data: &mut Dataset) {
+    use crate::rules::compliance::monitor_state;
+    use crate::rules::visits::Cycle;
+    const EVALUATIONS: &[&str] = &[
+        "帮扶措施已落实，效果明显，继续跟踪",
+        "收入稳定增长，风险趋于消除",
+        "措施落实到位，“两不愁三保障”及饮水安全有保障",
+        "产业帮扶效果不明显，建议调整为就业帮扶",
+    ];
+    const VISITS: &[&str] = &[
+        "镇党委书记入户遍访，核查帮扶措施落实情况",
+        "镇长入户遍访，督促落实医疗救助政策",
+        "镇党委书记入户遍访，协调解决务工就业问题",
+    ];
+    let rules = crate::model::RulesFile::defaults();
+    let remind = rules.follow_up(VisitKind::Evaluation).remind_from_month;
+    let quarter = Cycle::of(as_of, 3);
+    let last_quarter = quarter.previous();
+    let year = Cycle::of(as_of, 12);
+    let last_year = year.previous();
+    let cases_of = |h: &crate::model::Household| -> Vec<&crate::model::Procedure> {
+        data.procedures.iter().filter(|p| p.household_id == h.id).collect()
+    };
+    // Whether the household is monitored now, and was since `d` (as the rule counts it).
+    let monitored_on = |h: &crate::model::Household, d: NaiveDate| {
+        let cases = cases_of(h);
+        let now = monitor_state(h, &cases, as_of);
+        now.monitored && now.since.is_none_or(|s| s <= d) && monitor_state(h, &cases, d).monitored
+    };
+    let left_out = data
+        .households
+        .iter()
+        .rev()
+        .find(|h| monitored_on(h, quarter.month_start(remind)))
+        .map(|h| h.id.clone());
+    let mut out = Vec::new();
+    let mut k = 0usize;
+    for h in &data.households {
+        let cases = cases_of(h);
+        let now = monitor_state(h, &cases, as_of);
+        if !now.monitored {
+            continue;
+        }
+        let monitored_on = |d: NaiveDate| monitored_on(h, d);
+        let mut add = |kind: VisitKind, date: NaiveDate, text: &str| {
+            out.push(Visit {
+                household_id: h.id.clone(),
+                kind,
+                // Never before the household's monitoring began, never after the run date.
+                date: now.since.map_or(date, |s| date.max(s)).min(as_of),
+                conclusion: Some(text.to_string()),
+                place: Place::default(),
+            });
+        };
+        let eval_text = EVALUATIONS[k % EVALUATIONS.len()];
+        let visit_text = VISITS[k % VISITS.len()];
+        if monitored_on(last_quarter.end) {
+            add(
+                VisitKind::Evaluation,
+                last_quarter.end - Duration::days((k % 25) as i64),
+                eval_text,
+            );
+        }
+        if monitored_on(quarter.month_start(remind)) && left_out.as_deref() != Some(h.id.as_str()) {
+            add(
+                VisitKind::Evaluation,
+                quarter.start + Duration::days(55 + (k % 30) as i64),
+                eval_text,
+            );
+        }
+        if monitored_on(last_year.end) {
+            add(
+                VisitKind::Visit,
+                last_year.start + Duration::days(300 + (k % 45) as i64),
+                visit_text,
+            );
+        }
+        let this_year = year.start + Duration::days(60 + (k % 90) as i64);
+        if k.is_multiple_of(3) && this_year <= as_of && monitored_on(this_year) {
+            add(VisitKind::Visit, this_year, visit_text);
+        }
+        k += 1;
+    }
+    data.visits = out;
 }
 
 fn plan_household(rng: &mut ChaCha8Rng, hi: usize) -> HouseholdPlan {

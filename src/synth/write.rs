@@ -1,7 +1,7 @@
 //! Writing a synthetic workspace in the input layouts villages hand in.
 
 use super::{GenError, Layout, Synthetic, VillageData};
-use crate::model::{Dataset, Household, Member, Money, Problem, Procedure, Stage};
+use crate::model::{Dataset, Household, Member, Money, Problem, Procedure, Stage, Visit};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use serde_yaml::{Mapping, Value};
@@ -70,6 +70,7 @@ const PROBLEM_HEADERS: &[&str] = &[
     "整改成效",
 ];
 const MILESTONE_HEADERS: &[&str] = &["单位", "节点", "完成日期"];
+const VISIT_HEADERS: &[&str] = &["户编号", "类型", "日期", "结论"];
 
 /// The stage columns written in 程序 sheets, in procedure order.
 const STAGES: &[Stage] = &[
@@ -191,6 +192,15 @@ fn problem_cells(p: &Problem) -> Vec<Cell> {
         p.status.map(|s| text(s.label())).unwrap_or(Cell::Empty),
         date(p.done),
         opt_text(&p.effect),
+    ]
+}
+
+fn visit_cells(v: &Visit) -> Vec<Cell> {
+    vec![
+        text(&v.household_id),
+        text(v.kind.label()),
+        Cell::Date(v.date),
+        opt_text(&v.conclusion),
     ]
 }
 
@@ -380,6 +390,15 @@ fn common_sheets(wb: &mut Workbook, village: &str, data: &Dataset) -> Result<(),
             .map(|m| vec![text(&m.unit), text(&m.milestone), date(m.done)]);
         table_sheet(wb, "进度", "集中排查工作进度", MILESTONE_HEADERS, rows)?;
     }
+    if !data.visits.is_empty() {
+        table_sheet(
+            wb,
+            "评估遍访",
+            &format!("{village}帮扶效果评估及党政主职遍访记录"),
+            VISIT_HEADERS,
+            data.visits.iter().map(visit_cells),
+        )?;
+    }
     Ok(())
 }
 
@@ -518,7 +537,7 @@ fn village_yaml(v: &VillageData) -> String {
         .collect();
     root.insert("户".into(), Value::Sequence(households));
     let ph = procedure_headers();
-    let lists: [(&str, Vec<Value>); 3] = [
+    let lists: [(&str, Vec<Value>); 4] = [
         (
             "程序",
             v.data
@@ -546,6 +565,14 @@ fn village_yaml(v: &VillageData) -> String {
                 .problems
                 .iter()
                 .map(|p| Value::Mapping(mapping(PROBLEM_HEADERS, &problem_cells(p))))
+                .collect(),
+        ),
+        (
+            "评估遍访",
+            v.data
+                .visits
+                .iter()
+                .map(|x| Value::Mapping(mapping(VISIT_HEADERS, &visit_cells(x))))
                 .collect(),
         ),
     ];

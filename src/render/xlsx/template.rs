@@ -1,5 +1,5 @@
-//! Blank input workbook for villages (`fangpin template`): the 户, 成员, 程序, 帮扶措施, 问题 and
-//! 进度 sheets with the canonical headers of the ingest alias table, a drop-down on every
+//! Blank input workbook for villages (`fangpin template`): the 户, 成员, 程序, 帮扶措施, 问题,
+//! 进度 and 评估遍访 sheets with the canonical headers of the ingest alias table, a drop-down on every
 //! vocabulary column, date validation and date format on date columns, text format on ID and
 //! phone columns, an input message on every header, and a 填写说明 sheet. Filled in, it reads
 //! back through `fangpin check` without a problem.
@@ -120,6 +120,11 @@ pub fn sheets() -> Vec<TemplateSheet> {
             kind: SheetKind::Milestone,
             fields: vec![ReportUnit, Milestone, Done],
         },
+        TemplateSheet {
+            name: "评估遍访",
+            kind: SheetKind::Visit,
+            fields: vec![HouseholdId, HeadName, VisitType, VisitDate, Conclusion],
+        },
     ]
 }
 
@@ -181,11 +186,17 @@ pub fn check(f: Field, rules: &RulesFile) -> Check {
         LeadSource => Check::List(names(&v.lead_sources)),
         MeasureCategory => Check::List(v.measure_categories.iter().map(|c| c.name.clone()).collect()),
         EliminationMode => Check::List(vec!["帮扶消除".into(), "自然消除".into()]),
+        VisitType => Check::List(
+            crate::model::VisitKind::ALL
+                .iter()
+                .map(|k| k.label().to_string())
+                .collect(),
+        ),
         Risks => Check::Multi(names(&v.risk_types)),
         Exclusions => Check::Multi(names(&v.exclusions)),
         KeyGroups => Check::Multi(names(&v.key_groups)),
         BasicNeeds | NoLabour | SevereDisability => Check::YesNo,
-        Field::Stage(_) | IncomeOkSince | MeasureDate | Deadline | Done => Check::Date,
+        Field::Stage(_) | IncomeOkSince | MeasureDate | Deadline | Done | VisitDate => Check::Date,
         HeadId | IdNumber => Check::IdNumber,
         HouseholdId | Phone => Check::Code,
         Size => Check::Whole(1, 50),
@@ -207,7 +218,10 @@ pub fn hint(kind: SheetKind, f: Field, c: &Check) -> String {
             SheetKind::Problem => "户内问题填写户编号或户主姓名；面上问题留空",
             _ => "填写“户”表中已有的户编号",
         },
-        HeadName => "户主姓名",
+        HeadName => match kind {
+            SheetKind::Visit => "户主姓名，可不填；填了须与户表一致",
+            _ => "户主姓名",
+        },
         HeadId => "户主18位身份证号，末位X大写",
         Phone => "手机或固定电话",
         HouseholdType => "脱贫户、监测户或一般农户",
@@ -255,6 +269,9 @@ pub fn hint(kind: SheetKind, f: Field, c: &Check) -> String {
         Effect => "整改取得的成效",
         ReportUnit => "报送单位（乡镇或村）",
         Milestone => "工作节点名称，与 campaign.yaml 时间安排一致",
+        VisitType => "每季度的帮扶效果评估填“帮扶效果评估”，乡镇党委书记或镇长的年度遍访填“遍访”",
+        VisitDate => "评估或遍访的日期",
+        Conclusion => "评估结论或走访情况，如措施已落实、收入稳定、建议启动风险消除",
         Field::Stage(s) => return format!("{}日期，如 2024-05-11；未到此环节留空", s.label()),
         // Fields added to the alias table later get the generic hint until described here.
         #[allow(unreachable_patterns)]
@@ -302,7 +319,7 @@ fn column_width(f: Field, c: &Check, header: &str) -> f64 {
     };
     let wide = matches!(
         f,
-        Field::Content | Field::Rectification | Field::Effect | Field::MeasureDetail | Field::Note
+        Field::Content | Field::Rectification | Field::Effect | Field::MeasureDetail | Field::Note | Field::Conclusion
     );
     let w = if wide { 30.0 } else { base };
     w.max(text_width(header) + 3.0)
@@ -491,7 +508,7 @@ fn guide(ws: &mut Worksheet, rules: &RulesFile, sheets: &[TemplateSheet]) -> Res
     let general = [
         "一、本模板供各村填报防止返贫监测帮扶集中排查数据，填好后交乡镇，用 fangpin check 核查。每村一个文件，文件名写村名，如“芒洪村.xlsx”。",
         "二、各工作表的第一行是表头，请勿修改或删除；红色表头为必填列。本村没有某类数据的（如没有整改问题），可删除该工作表。",
-        "三、“户”表每户一行；“成员”表每人一行（含户主），用户编号对应到户；“程序”表每个办理程序一行，各环节填完成日期；“帮扶措施”表每项措施一行；“问题”表每个整改问题一行；“进度”表每个工作节点一行。",
+        "三、“户”表每户一行；“成员”表每人一行（含户主），用户编号对应到户；“程序”表每个办理程序一行，各环节填完成日期；“帮扶措施”表每项措施一行；“问题”表每个整改问题一行；“进度”表每个工作节点一行；“评估遍访”表每次帮扶效果评估或遍访一行。",
         "四、身份证号、户编号、电话所在列已设为文本格式，请直接输入，不要改成数值，否则18位号码会丢失末尾数字。",
         "五、日期请输入真正的日期，如 2024-05-11 或 2024/5/11；未到的环节留空。金额单位为元，只填数字。",
         "六、带下拉箭头的列请从列表中选择；风险类型、排除情形、重点群体可填多个，用顿号“、”分隔。",
