@@ -3,8 +3,8 @@
 //! it, and where it lives in the code. Generated from the rule constants and the built-in
 //! rules.yaml, and checked against docs/rules.md by a test, so the table cannot drift.
 
-use super::{chains, compliance, key_groups, monitoring, screening, verdict};
-use crate::model::{DurationUnit, RulesFile};
+use super::{chains, compliance, key_groups, monitoring, screening, verdict, visits};
+use crate::model::{DurationUnit, RulesFile, VisitKind};
 use std::fmt::Write as _;
 
 /// One line of the table.
@@ -270,6 +270,46 @@ pub fn sections(rules: &RulesFile) -> Vec<Section> {
         ),
     ];
 
+    let follow_up = VisitKind::ALL
+        .iter()
+        .map(|&kind| {
+            let c = rules.follow_up(kind);
+            let checks = match kind {
+                VisitKind::Evaluation => "每个周期对每户监测户开展帮扶效果评估：上一周期没有评估记录的为已逾期未完成，本周期自提示起始月起列出尚无记录的户（该月1日以后才纳入监测的户从下一周期起计）",
+                VisitKind::Visit => "乡镇党委书记或镇长每年对未消除风险的监测户遍访一次：上一年没有遍访记录的为已逾期未完成，本年自提示起始月起列出尚无记录的户",
+            };
+            RuleDoc {
+                name: visits::rule_name(kind, c.period_months),
+                checks: checks.to_string(),
+                basis: c.source.clone(),
+                default: format!(
+                    "每{}个月一次，第{}个月起提示{}（rules.yaml `评估遍访.{}`）",
+                    c.period_months,
+                    c.remind_from_month,
+                    if c.enabled { "" } else { "（已停用）" },
+                    kind.label()
+                ),
+                code: "rules/visits.rs",
+            }
+        })
+        .chain([
+            doc(
+                visits::RULE_NO_RECORDS,
+                "工作区没有任何帮扶效果评估或遍访记录时只提示一次，不逐户列出",
+                format!("{P001}三（三）、三（四）"),
+                "不登记的可在 rules.yaml `评估遍访` 中写 `停用: true`",
+                "rules/visits.rs",
+            ),
+            doc(
+                visits::RULE_UNKNOWN_HOUSEHOLD,
+                "评估遍访记录的户编号在户信息中找不到（不计入任何户）",
+                "数据核对（记录须属于在册农户）".to_string(),
+                "—",
+                "rules/visits.rs",
+            ),
+        ])
+        .collect();
+
     let (lifted, since_year) = rules.village_check();
     let screening_rules = vec![
         doc(
@@ -405,6 +445,10 @@ pub fn sections(rules: &RulesFile) -> Vec<Section> {
         Section {
             title: "帮扶措施落实",
             rules: support,
+        },
+        Section {
+            title: "帮扶效果评估与遍访（rules.yaml 评估遍访）",
+            rules: follow_up,
         },
         Section {
             title: "排查重点与筛查",

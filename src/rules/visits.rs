@@ -291,6 +291,7 @@ mod tests {
             calendar: &cal,
             as_of,
             line: Money::from_yuan(7600),
+            township: "测试乡",
         };
         let idx = Index::new(ds);
         let mut out = Out {
