@@ -759,7 +759,9 @@ fn risks(rd: &mut Reader, map: &ExportMap, row: u32) -> Vec<String> {
     out
 }
 
-/// One `Measure` per item of each 帮扶措施 column (category = the column's family, no date).
+/// One `Measure` per item of each 帮扶措施 column, no date. The category is the item's own when
+/// the item is a category of rules.yaml (户厕改造 under 生产生活条件改善, 帮扶车间 under 就业帮扶),
+/// so the checks that look for a measure find it; otherwise the column's family.
 fn household_measures(
     rd: &mut Reader,
     map: &ExportMap,
@@ -775,16 +777,21 @@ fn household_measures(
             if item.is_empty() || is_none_value(item) {
                 continue;
             }
+            // 其他 stays in its column's family (其他 under 就业帮扶 is still 就业帮扶).
+            let category = match rd.rules.vocab.measure_category(item) {
+                Some(c) if c.family != "其他" => c.name.clone(),
+                _ => category.clone(),
+            };
             if out[start..]
                 .iter()
-                .any(|m| m.item.category == *category && m.item.detail == item)
+                .any(|m| m.item.category == category && m.item.detail == item)
             {
                 continue;
             }
             out.push(Linked {
                 item: Measure {
                     household_id: hid.to_string(),
-                    category: category.clone(),
+                    category,
                     detail: item.to_string(),
                     date: None,
                     place: rd.src.place(&Loc::Cell { row: at, col: *col }),
