@@ -845,6 +845,13 @@ mod tests {
     /// A national-system export: title (merged across the columns when `title_merge`), query
     /// row, header on row 3, four households whose 行政村 disagrees on one row (a warning).
     fn export_xlsx(title_merge: bool) -> Vec<u8> {
+        export_rows(title_merge, 4, false, false)
+    }
+
+    /// [`export_xlsx`] with `households` households; with `straggler`, the first household gets
+    /// one more person on the last row (a household in both halves of the sheet); with `unique`,
+    /// every person has an ID of their own (else the three IDs repeat: errors on every row).
+    fn export_rows(title_merge: bool, households: u32, straggler: bool, unique: bool) -> Vec<u8> {
         let headers = [
             "序号",
             "县",
@@ -890,18 +897,20 @@ mod tests {
         }
         let ids = ["110101197001010011", "110101197202020028", "11010120050303001342"];
         let mut row = 3;
-        for h in 0..4u32 {
-            for (k, (name, rel)) in [("户主", "户主"), ("配偶", "配偶"), ("之子", "之子")]
-                .iter()
-                .enumerate()
+        let mut people: Vec<(u32, usize)> = (0..households).flat_map(|h| (0..3).map(move |k| (h, k))).collect();
+        if straggler {
+            people.push((0, 2));
+        }
+        for (h, k) in people {
             {
-                let village = if h == 2 && k == 1 { "乙村" } else { "甲村" };
-                let values = [
+                let (name, rel) = [("户主", "户主"), ("配偶", "配偶"), ("之子", "之子")][k];
+                let village = if h % 1000 == 2 && k == 1 { "乙村" } else { "甲村" };
+                let values: [&str; 20] = [
                     &row.to_string(),
                     "测试县",
                     "测试乡",
                     village,
-                    &format!("5309260000{h:02}"),
+                    &format!("53092600{h:06}"),
                     &format!("户{h}户主"),
                     "普通农户",
                     "边缘易致贫户",
@@ -912,8 +921,20 @@ mod tests {
                     "技能培训,其他",
                     &format!("户{h}{name}"),
                     "居民身份证",
-                    ids[k],
-                    "男",
+                    &if unique {
+                        let first17 = format!(
+                            "110101{}{:02}{:02}{:03}",
+                            1950 + h % 50,
+                            1 + (h / 50) % 12,
+                            1 + k,
+                            (h / 600 % 100) * 10 + if k == 1 { 2 } else { 1 }
+                        );
+                        let check = super::super::id_check_digit(&first17).unwrap();
+                        format!("{first17}{check}")
+                    } else {
+                        ids[k].to_string()
+                    },
+                    if k == 1 { "女" } else { "男" },
                     rel,
                     "汉族",
                     "否",
@@ -925,6 +946,39 @@ mod tests {
             }
         }
         wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn s016_5_big_exports_read_in_two_halves_give_the_one_pass_result() {
+        let campaign = super::super::campaign::parse_campaign(
+            "名称: 测试\n年度: 2024\n地区: {省: 测试省, 县: 测试县, 乡镇: 测试乡}\n监测范围: 8300\n统计截止日: 2024-06-30\n",
+        )
+        .unwrap();
+        let rules = RulesFile::defaults();
+        let ctx = Ctx { campaign: &campaign };
+        let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let both = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        for (straggler, unique) in [(false, true), (true, true), (false, false)] {
+            let bytes = export_rows(false, 7_000, straggler, unique);
+            let halves = both.install(|| read_workbook("导出.xlsx", &bytes, &ctx, &rules));
+            let one_pass = one_thread.install(|| read_workbook("导出.xlsx", &bytes, &ctx, &rules));
+            let case = format!("straggler {straggler}, unique IDs {unique}");
+            assert_eq!(format!("{halves:?}"), format!("{one_pass:?}"), "{case}");
+            if unique {
+                assert_eq!(halves.rows, 21_000 + usize::from(straggler), "{case}");
+                assert_eq!(halves.households.len(), 7_000);
+                // Seven households a thousand apart disagree on 行政村: warnings in both halves.
+                let differ = halves
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.message.contains("「行政村」不一致"))
+                    .count();
+                assert_eq!(differ, 7, "{case}");
+            } else {
+                // Repeated IDs: the file's error limit stops the reading (the one-pass path).
+                assert!(halves.rows < 21_000 && halves.diagnostics.iter().any(|d| d.message.contains("未再检查")));
+            }
+        }
     }
 
     #[test]

@@ -623,6 +623,7 @@ pub fn vet_zip(bytes: &[u8]) -> Result<Vetted, Refusal> {
         return Ok(unknown);
     };
     let mut merges = MergeScan::default();
+    // Far shorter than MAX_XML_RUN_BYTES (the run check below relies on it).
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
         let Ok(mut part) = zip.by_index(i) else {
@@ -684,18 +685,21 @@ pub fn vet_zip(bytes: &[u8]) -> Result<Vetted, Refusal> {
                     "把数据拆分到几个工作表或文件中（例如每村一个），删除多余的行后保存",
                 ));
             }
-            let mut at = 0;
-            for hit in memchr::memchr2_iter(b'<', b'>', chunk) {
-                run += hit - at;
-                if run > MAX_XML_RUN_BYTES {
-                    return Err(long_run(&name));
+            // A chunk is far shorter than the longest run allowed, so only the stretches before
+            // its first and after its last markup character can take a run past it.
+            match (memchr::memchr2(b'<', b'>', chunk), memchr::memrchr2(b'<', b'>', chunk)) {
+                (Some(first), Some(last)) => {
+                    if run + first > MAX_XML_RUN_BYTES {
+                        return Err(long_run(&name));
+                    }
+                    run = chunk.len() - last - 1;
                 }
-                run = 0;
-                at = hit + 1;
-            }
-            run += chunk.len() - at;
-            if run > MAX_XML_RUN_BYTES {
-                return Err(long_run(&name));
+                _ => {
+                    run += chunk.len();
+                    if run > MAX_XML_RUN_BYTES {
+                        return Err(long_run(&name));
+                    }
+                }
             }
         }
         merges.end_part();
