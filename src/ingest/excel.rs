@@ -896,12 +896,11 @@ mod tests {
             ws.write_string(2, c as u16, *h).unwrap();
         }
         let ids = ["110101197001010011", "110101197202020028", "11010120050303001342"];
-        let mut row = 3;
         let mut people: Vec<(u32, usize)> = (0..households).flat_map(|h| (0..3).map(move |k| (h, k))).collect();
         if straggler {
             people.push((0, 2));
         }
-        for (h, k) in people {
+        for (row, (h, k)) in (3u32..).zip(people) {
             {
                 let (name, rel) = [("户主", "户主"), ("配偶", "配偶"), ("之子", "之子")][k];
                 let village = if h % 1000 == 2 && k == 1 { "乙村" } else { "甲村" };
@@ -942,7 +941,6 @@ mod tests {
                 for (c, v) in values.iter().enumerate() {
                     ws.write_string(row, c as u16, *v).unwrap();
                 }
-                row += 1;
             }
         }
         wb.save_to_buffer().unwrap()
