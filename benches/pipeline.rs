@@ -93,6 +93,29 @@ fn end_to_end(households: usize, villages: usize) -> (f64, f64, usize, usize) {
     )
 }
 
+/// A workspace of national exports: campaign.yaml and one export workbook per part.
+fn national_workspace(root: &Path, name: &str, parts: &[&[national::ExportHousehold]]) -> std::path::PathBuf {
+    let dir = root.join(name);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("{e}");
+    }
+    if let Err(e) = std::fs::write(
+        dir.join("campaign.yaml"),
+        "名称: 基准测试\n年度: 2024\n地区: {省: 测试省, 县: 测试县, 乡镇: 测试乡}\n监测范围: 8300\n统计截止日: 2024-06-30\n",
+    ) {
+        panic!("{e}");
+    }
+    for (i, part) in parts.iter().enumerate() {
+        national::write_export(
+            &dir.join(format!("防止返贫致贫监测对象信息_20240612_{}.xlsx", i + 1)),
+            national::Export::Monitoring,
+            "2024-06-12 10:00:00",
+            part,
+        );
+    }
+    dir
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if std::env::var("FANGPIN_BENCH_CHILD").is_ok() {
@@ -102,57 +125,54 @@ fn main() {
     if args.iter().any(|a| a == "--list") {
         return;
     }
+    // `cargo bench --bench pipeline -- national` runs only the sections named (merged, national,
+    // county: the county section includes rules, XLSX, PDF and the end-to-end builds).
+    let only: Vec<&String> = args.iter().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |section: &str| only.is_empty() || only.iter().any(|o| o.as_str() == section);
     println!("fangpin pipeline benchmark ({} threads)", rayon::current_num_threads());
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
 
     // Ingest: one workbook of ~100,000 rows (one-sheet merged layout, one village).
-    let big = tmp.path().join("big");
-    gen_workspace(&big, 27_000, 1);
-    let t = Instant::now();
-    let ws = fangpin::ingest::load_workspace(&big).unwrap_or_else(|e| panic!("{e}"));
-    let secs = t.elapsed().as_secs_f64();
-    let rows: usize = ws.inputs.iter().map(|i| i.rows).sum();
-    println!(
-        "ingest: {rows} rows in {secs:.2} s = {:.0} rows/s (one merged-layout workbook + YAML)",
-        rows as f64 / secs
-    );
-    drop(ws);
+    if wanted("merged") {
+        let big = tmp.path().join("big");
+        gen_workspace(&big, 27_000, 1);
+        let t = Instant::now();
+        let ws = fangpin::ingest::load_workspace(&big).unwrap_or_else(|e| panic!("{e}"));
+        let secs = t.elapsed().as_secs_f64();
+        let rows: usize = ws.inputs.iter().map(|i| i.rows).sum();
+        println!(
+            "ingest: {rows} rows in {secs:.2} s = {:.0} rows/s (one merged-layout workbook + YAML)",
+            rows as f64 / secs
+        );
+        drop(ws);
+    }
 
     // National-system 防止返贫致贫监测对象信息 exports of 100,000 persons (one row each, household
-    // columns repeated, title + query rows, 20-character 残疾人证号 on one row in twenty).
-    let export = tmp.path().join("export");
-    if let Err(e) = std::fs::create_dir_all(&export) {
-        panic!("{e}");
+    // columns repeated, title + query rows, 20-character 残疾人证号 on one row in twenty): one
+    // workbook of 100,000 rows × 58 columns, and the same people in two workbooks of 50,000.
+    if wanted("national") {
+        let people = national::synthetic(100_000);
+        let (a, b) = people.split_at(people.len() / 2);
+        let one = national_workspace(tmp.path(), "export-1", &[&people]);
+        let two = national_workspace(tmp.path(), "export-2", &[a, b]);
+        for (dir, what) in [(&one, "1 × 100,000"), (&two, "2 × 50,000")] {
+            for _ in 0..2 {
+                let t = Instant::now();
+                let ws = fangpin::ingest::load_workspace(dir).unwrap_or_else(|e| panic!("{e}"));
+                let secs = t.elapsed().as_secs_f64();
+                let rows: usize = ws.inputs.iter().map(|i| i.rows).sum();
+                println!(
+                    "ingest: national export ({what} persons), {} households, {} persons, {rows} rows in {secs:.2} s = {:.0} rows/s",
+                    ws.data.households.len(),
+                    ws.data.member_count(),
+                    rows as f64 / secs
+                );
+            }
+        }
     }
-    if let Err(e) = std::fs::write(
-        export.join("campaign.yaml"),
-        "名称: 基准测试\n年度: 2024\n地区: {省: 测试省, 县: 测试县, 乡镇: 测试乡}\n监测范围: 8300\n统计截止日: 2024-06-30\n",
-    ) {
-        panic!("{e}");
+    if !wanted("county") {
+        return;
     }
-    // Two workbooks of 50,000 persons: one sheet of 100,000 rows × 58 columns is past the
-    // 5-million-cell budget of limits.rs (and is refused with a message saying to split it).
-    let people = national::synthetic(100_000);
-    let (a, b) = people.split_at(people.len() / 2);
-    for (i, part) in [a, b].iter().enumerate() {
-        national::write_export(
-            &export.join(format!("防止返贫致贫监测对象信息_20240612_{}.xlsx", i + 1)),
-            national::Export::Monitoring,
-            "2024-06-12 10:00:00",
-            part,
-        );
-    }
-    let t = Instant::now();
-    let ws = fangpin::ingest::load_workspace(&export).unwrap_or_else(|e| panic!("{e}"));
-    let secs = t.elapsed().as_secs_f64();
-    let rows: usize = ws.inputs.iter().map(|i| i.rows).sum();
-    println!(
-        "ingest: national exports (2 × 50,000 persons), {} households, {} persons, {rows} rows in {secs:.2} s = {:.0} rows/s",
-        ws.data.households.len(),
-        ws.data.member_count(),
-        rows as f64 / secs
-    );
-    drop(ws);
 
     // 20,000 households, 80 villages.
     let county = tmp.path().join("county");

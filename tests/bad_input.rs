@@ -2124,7 +2124,7 @@ fn oversized_inputs_are_read_in_bounded_memory() {
             ".ods with 1,040,000 repeated rows",
             "重复行.ods",
             Box::new(|| repeated_ods(1_040_000)),
-            &["重复行列展开后范围过大", "上限500万个单元格"],
+            &["重复行列展开后范围过大", "上限800万个单元格"],
         ),
         (
             ".ods with 550,000 repeated rows (under the cell limit)",
@@ -2144,15 +2144,15 @@ fn oversized_inputs_are_read_in_bounded_memory() {
             &["超过 Excel 的行数上限", "1048576行"],
         ),
         (
-            "xlsx with 600,000 identical rows (under Excel's limit)",
+            "xlsx with 1,000,000 identical rows (under Excel's limit)",
             "百万行.xlsx",
             Box::new(move || {
                 raw_xlsx(
                     &household_strings(None),
-                    std::iter::once(shared_row(0)).chain((0..600_000).map(move |_| shared_row(n))),
+                    std::iter::once(shared_row(0)).chain((0..1_000_000).map(move |_| shared_row(n))),
                 )
             }),
-            &["使用范围过大", "上限500万"],
+            &["使用范围过大", "上限800万"],
         ),
         (
             "xlsx with one 300-million-character cell",

@@ -20,24 +20,41 @@ use std::io::Cursor;
 const HEADER_SCAN_ROWS: u32 = 60;
 
 /// Reads one workbook. Never fails: an unreadable file becomes an error diagnostic.
-pub fn read_workbook(rel: &str, bytes: Vec<u8>, ctx: &Ctx, rules: &RulesFile) -> FileData {
+pub fn read_workbook(rel: &str, bytes: &[u8], ctx: &Ctx, rules: &RulesFile) -> FileData {
     let mut data = FileData::default();
     let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    let looks_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     // Files that would cost too much to read are refused before any parser sees them, with a
     // message of their own (they are not damaged, and need another fix).
     // (A panic inside the zip reader is left for the guarded open below to report.)
-    let vetted = super::limits::quietly(|| std::panic::catch_unwind(|| vet(&ext, &bytes)));
-    if let Ok(Err(r)) = vetted {
-        data.diagnostics
-            .push(Diagnostic::error(Place::file(rel), "", "", r.message, r.fix));
-        return data;
-    }
+    let vetted = super::limits::quietly(|| std::panic::catch_unwind(|| vet(&ext, bytes)));
+    let merges = match vetted {
+        Ok(Err(r)) => {
+            data.diagnostics
+                .push(Diagnostic::error(Place::file(rel), "", "", r.message, r.fix));
+            return data;
+        }
+        Ok(Ok(v)) if !v.vertical_merges => Merges::Skip,
+        _ => Merges::Read,
+    };
+    read_vetted(rel, &ext, bytes, merges, ctx, rules)
+}
+
+/// Whether an .xlsx's merged regions are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Merges {
+    Read,
+    /// Vetting found none that spans rows, so none can change a value.
+    Skip,
+}
+
+fn read_vetted(rel: &str, ext: &str, bytes: &[u8], merges: Merges, ctx: &Ctx, rules: &RulesFile) -> FileData {
+    let mut data = FileData::default();
+    let looks_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     // calamine is trusted with nothing: a panic inside it is an unreadable file, not a crash.
-    let sheets = match super::limits::contained(|| open(&ext, &bytes)) {
+    let sheets = match super::limits::contained(|| open(ext, bytes, merges)) {
         Ok(s) => s,
         Err(e) => {
-            let hint = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb") && looks_ole {
+            let hint = if matches!(ext, "xlsx" | "xlsm" | "xlsb") && looks_ole {
                 "文件设有打开密码（已加密），或其实是旧版 .xls 文件"
             } else {
                 "文件已损坏、设有打开密码，或扩展名与实际格式不符"
@@ -110,17 +127,18 @@ impl RawSheet {
 
 /// Zip-based formats: their parts are vetted for size before calamine inflates them, and an .ods
 /// also for how far its repeated rows and columns expand.
-fn vet(ext: &str, bytes: &[u8]) -> Result<(), super::limits::Refusal> {
+fn vet(ext: &str, bytes: &[u8]) -> Result<super::limits::Vetted, super::limits::Refusal> {
+    let mut vetted = super::limits::Vetted { vertical_merges: true };
     if matches!(ext, "xlsx" | "xlsm" | "xlsb" | "ods") {
-        super::limits::vet_zip(bytes)?;
+        vetted = super::limits::vet_zip(bytes)?;
     }
     if ext == "ods" {
         super::limits::vet_ods(bytes)?;
     }
-    Ok(())
+    Ok(vetted)
 }
 
-fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
+fn open(ext: &str, bytes: &[u8], merges: Merges) -> Result<Vec<RawSheet>, String> {
     let padded = super::limits::pad_ole(bytes);
     let bytes: &[u8] = &padded;
     if super::ole::is_ole(bytes) {
@@ -161,6 +179,14 @@ fn open(ext: &str, bytes: &[u8]) -> Result<Vec<RawSheet>, String> {
             let mut wb: Xlsx<_> =
                 open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| e.to_string())?;
             let sheets = worksheets(wb.sheets_metadata());
+            if merges == Merges::Skip {
+                let mut budget = super::limits::Budget::new();
+                for sheet in &sheets {
+                    let range = super::limits::xlsx_range(&mut wb, &sheet.name, &mut budget);
+                    out.push(RawSheet::new(sheet, range, Vec::new()));
+                }
+                return Ok(out);
+            }
             // calamine reads merged regions by scanning the sheet XML a second time; do that on a
             // second reader in parallel with the cell data (it is a third of the time on big sheets).
             let (ranges, merges) = rayon::join(
@@ -800,6 +826,215 @@ fn compare_with_first(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads a workbook the way `read_workbook` chooses and with its merged regions read:
+    /// (the path chosen, chosen result, merged-regions result, merges-skipped result), as Debug text.
+    fn both_ways(rel: &str, bytes: &[u8], campaign: &crate::model::Campaign) -> (Merges, String, String, String) {
+        let rules = RulesFile::defaults();
+        let ctx = Ctx { campaign };
+        let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        let chosen = match vet(&ext, bytes) {
+            Ok(v) if !v.vertical_merges => Merges::Skip,
+            Ok(_) => Merges::Read,
+            Err(r) => panic!("{rel} refused: {}", r.message),
+        };
+        let auto = read_workbook(rel, bytes, &ctx, &rules);
+        let read = read_vetted(rel, &ext, bytes, Merges::Read, &ctx, &rules);
+        let skip = read_vetted(rel, &ext, bytes, Merges::Skip, &ctx, &rules);
+        (chosen, format!("{auto:?}"), format!("{read:?}"), format!("{skip:?}"))
+    }
+
+    /// A national-system export: title (merged across the columns when `title_merge`), query
+    /// row, header on row 3, four households whose 行政村 disagrees on one row (a warning).
+    fn export_xlsx(title_merge: bool) -> Vec<u8> {
+        export_rows(title_merge, 4, false, false)
+    }
+
+    /// [`export_xlsx`] with `households` households; with `straggler`, the first household gets
+    /// one more person on the last row (a household in both halves of the sheet); with `unique`,
+    /// every person has an ID of their own (else the three IDs repeat: errors on every row).
+    fn export_rows(title_merge: bool, households: u32, straggler: bool, unique: bool) -> Vec<u8> {
+        let headers = [
+            "序号",
+            "县",
+            "乡镇",
+            "行政村",
+            "户编号",
+            "户主姓名",
+            "户类型",
+            "监测对象类别",
+            "家庭人口数",
+            "识别监测时间",
+            "风险是否已消除",
+            "致贫/返贫风险1",
+            "就业帮扶",
+            "姓名",
+            "证件类型",
+            "证件号码",
+            "性别",
+            "与户主关系",
+            "民族",
+            "风险是否已消除",
+        ];
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let last = headers.len() as u16 - 1;
+        if title_merge {
+            ws.merge_range(
+                0,
+                0,
+                0,
+                last,
+                "防止返贫致贫监测对象信息",
+                &rust_xlsxwriter::Format::new(),
+            )
+            .unwrap();
+        } else {
+            ws.write_string(0, 0, "防止返贫致贫监测对象信息").unwrap();
+        }
+        ws.write_string(1, 0, "查询条件：测试县    导出时间：2024-06-12 10:00:00")
+            .unwrap();
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        let ids = ["110101197001010011", "110101197202020028", "11010120050303001342"];
+        let mut people: Vec<(u32, usize)> = (0..households).flat_map(|h| (0..3).map(move |k| (h, k))).collect();
+        if straggler {
+            people.push((0, 2));
+        }
+        for (row, (h, k)) in (3u32..).zip(people) {
+            {
+                let (name, rel) = [("户主", "户主"), ("配偶", "配偶"), ("之子", "之子")][k];
+                let village = if h % 1000 == 2 && k == 1 { "乙村" } else { "甲村" };
+                let values: [&str; 20] = [
+                    &row.to_string(),
+                    "测试县",
+                    "测试乡",
+                    village,
+                    &format!("53092600{h:06}"),
+                    &format!("户{h}户主"),
+                    "普通农户",
+                    "边缘易致贫户",
+                    "3",
+                    "202304",
+                    "否",
+                    "因病",
+                    "技能培训,其他",
+                    &format!("户{h}{name}"),
+                    "居民身份证",
+                    &if unique {
+                        let first17 = format!(
+                            "110101{}{:02}{:02}{:03}",
+                            1950 + h % 50,
+                            1 + (h / 50) % 12,
+                            1 + k,
+                            (h / 600 % 100) * 10 + if k == 1 { 2 } else { 1 }
+                        );
+                        let check = super::super::id_check_digit(&first17).unwrap();
+                        format!("{first17}{check}")
+                    } else {
+                        ids[k].to_string()
+                    },
+                    if k == 1 { "女" } else { "男" },
+                    rel,
+                    "汉族",
+                    "否",
+                ];
+                for (c, v) in values.iter().enumerate() {
+                    ws.write_string(row, c as u16, *v).unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn s016_5_big_exports_read_in_two_halves_give_the_one_pass_result() {
+        let campaign = super::super::campaign::parse_campaign(
+            "名称: 测试\n年度: 2024\n地区: {省: 测试省, 县: 测试县, 乡镇: 测试乡}\n监测范围: 8300\n统计截止日: 2024-06-30\n",
+        )
+        .unwrap();
+        let rules = RulesFile::defaults();
+        let ctx = Ctx { campaign: &campaign };
+        let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let both = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        for (straggler, unique) in [(false, true), (true, true), (false, false)] {
+            let bytes = export_rows(false, 7_000, straggler, unique);
+            let halves = both.install(|| read_workbook("导出.xlsx", &bytes, &ctx, &rules));
+            let one_pass = one_thread.install(|| read_workbook("导出.xlsx", &bytes, &ctx, &rules));
+            let case = format!("straggler {straggler}, unique IDs {unique}");
+            assert_eq!(format!("{halves:?}"), format!("{one_pass:?}"), "{case}");
+            if unique {
+                assert_eq!(halves.rows, 21_000 + usize::from(straggler), "{case}");
+                assert_eq!(halves.households.len(), 7_000);
+                // Seven households a thousand apart disagree on 行政村: warnings in both halves.
+                let differ = halves
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.message.contains("「行政村」不一致"))
+                    .count();
+                assert_eq!(differ, 7, "{case}");
+            } else {
+                // Repeated IDs: the file's error limit stops the reading (the one-pass path).
+                assert!(halves.rows < 21_000 && halves.diagnostics.iter().any(|d| d.message.contains("未再检查")));
+            }
+        }
+    }
+
+    #[test]
+    fn s016_5_merged_regions_are_skipped_only_where_none_spans_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = crate::synth::GenOptions {
+            households: 40,
+            villages: 3,
+            seed: 3,
+            as_of: crate::synth::GenOptions::sample().as_of,
+        };
+        crate::synth::generate(&opts, dir.path()).unwrap();
+        let campaign_text = std::fs::read_to_string(dir.path().join("campaign.yaml")).unwrap();
+        let campaign = super::super::campaign::parse_campaign(&campaign_text).unwrap();
+        let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir.path())
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.push(("导出_标题合并.xlsx".into(), export_xlsx(true)));
+        files.push(("导出.xlsx".into(), export_xlsx(false)));
+        let (mut skipped, mut read) = (0, 0);
+        for (rel, bytes) in &files {
+            let (chosen, auto, with_merges, without) = both_ways(rel, bytes, &campaign);
+            assert!(auto.contains("households"), "{rel}: {auto}");
+            // The shortcut gives what reading the merged regions gives, diagnostics included.
+            assert_eq!(auto, with_merges, "{rel}: the chosen path differs from the general one");
+            match chosen {
+                Merges::Skip => {
+                    skipped += 1;
+                    assert_eq!(without, with_merges, "{rel}");
+                }
+                Merges::Read => {
+                    read += 1;
+                    // The merged one-sheet layout needs its regions: without them rows lose values.
+                    assert_ne!(without, with_merges, "{rel}: vertical merges that change nothing");
+                }
+            }
+        }
+        // The merged village sheet reads its regions; the two-sheet village, the township
+        // workbook (a merged title) and both exports skip them.
+        assert!(
+            read >= 1 && skipped >= 3,
+            "read {read}, skipped {skipped} of {}",
+            files.len()
+        );
+        let (chosen, auto, ..) = both_ways("导出_标题合并.xlsx", &export_xlsx(true), &campaign);
+        assert_eq!(chosen, Merges::Skip);
+        assert!(auto.contains("行政村") && auto.contains("不一致"), "{auto}");
+    }
 
     #[test]
     fn merge_index_finds_anchor() {

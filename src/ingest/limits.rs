@@ -11,21 +11,31 @@
 //!   too, so longer text is an input error rather than a failed build.
 
 use crate::model::{Diagnostic, Place};
-use calamine::{Cell, Data, DataRef, Range, Xlsb, Xlsx, XlsxError};
+use calamine::{Cell, Data, DataRef, Dimensions, Range, Xlsb, Xlsx, XlsxError};
 use std::borrow::Cow;
 use std::io::{Read, Seek};
 
 /// Deepest YAML flow nesting read (serde_yaml's own recursion limit).
 pub const MAX_FLOW_DEPTH: usize = 128;
 
-/// Largest bounding box of a sheet's used cells (rows × columns) that is read. A real village
-/// table is far below it (100,000 member rows × 40 columns); a far-away stray value is far above.
-/// It also bounds memory: the box is stored densely (32 bytes a cell) and every data row becomes
-/// records and maybe diagnostics, so 3 million identical rows stop here, not at several GB.
-pub const MAX_SHEET_CELLS: u64 = 5_000_000;
+/// Largest bounding box of a sheet's used cells (rows × columns) that is read. The largest real
+/// sheet is a township's national-system export: about 100,000 person rows × 58 columns (5.8
+/// million cells; a 自定义查询 export with more columns chosen stays under 80). A far-away stray
+/// value (XFD1048576 is 17 billion cells) is far above it.
+///
+/// It bounds memory: the box is stored densely (32 bytes a cell, 256 MB at the limit) and, while
+/// a sheet is streamed, its non-empty cells are first listed with their positions (40 bytes each,
+/// 320 MB), plus each text cell's own heap copy (bounded by [`MAX_WORKBOOK_TEXT_BYTES`]). A hostile
+/// sheet stopped at the limit costs about 0.6–0.8 GB at its peak, under the 1.5 GB the hardening
+/// tests allow, and the 20,000-household build (80 village workbooks of a few thousand cells,
+/// read two at a time) is not affected. Every data row kept also becomes records, which
+/// [`MAX_FILE_ROWS`] bounds.
+pub const MAX_SHEET_CELLS: u64 = 8_000_000;
 
-/// Non-empty cells read from one workbook, all sheets together.
-pub const MAX_WORKBOOK_CELLS: u64 = 5_000_000;
+/// Non-empty cells read from one workbook, all sheets together: the same bound as one sheet, since
+/// the sheets of a workbook are all held at once before they are read (a 100,000-person export
+/// beside its own small 程序/问题 sheets fits).
+pub const MAX_WORKBOOK_CELLS: u64 = 8_000_000;
 
 /// Bytes of cell text read from one workbook, all sheets together (each cell holds its own copy).
 pub const MAX_WORKBOOK_TEXT_BYTES: u64 = 256 << 20;
@@ -435,6 +445,9 @@ pub struct Budget {
     pub cells: u64,
     /// Bytes of cell text still allowed.
     pub text: u64,
+    /// Cells of declared sheet boxes still allowed to be laid out before any cell is read (see
+    /// [`xlsx_range`]): a sheet may declare a box it does not fill.
+    pub declared: u64,
 }
 
 impl Budget {
@@ -442,6 +455,7 @@ impl Budget {
         Budget {
             cells: MAX_WORKBOOK_CELLS,
             text: MAX_WORKBOOK_TEXT_BYTES,
+            declared: MAX_WORKBOOK_CELLS,
         }
     }
 }
@@ -456,7 +470,8 @@ pub fn xlsx_range<RS: Read + Seek>(wb: &mut Xlsx<RS>, name: &str, budget: &mut B
         Err(XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
         Err(e) => return Err(e.to_string()),
     };
-    collect_sparse(|| reader.next_cell().map_err(|e| e.to_string()), budget)
+    let declared = reader.dimensions();
+    collect_sparse(|| reader.next_cell().map_err(|e| e.to_string()), Some(declared), budget)
 }
 
 /// [`xlsx_range`] for binary workbooks (.xlsb).
@@ -465,13 +480,39 @@ pub fn xlsb_range<RS: Read + Seek>(wb: &mut Xlsb<RS>, name: &str, budget: &mut B
         Ok(r) => r,
         Err(e) => return Err(e.to_string()),
     };
-    collect_sparse(|| reader.next_cell().map_err(|e| e.to_string()), budget)
+    collect_sparse(|| reader.next_cell().map_err(|e| e.to_string()), None, budget)
 }
 
+/// A dense box and its first and last cell.
+type DeclaredBox = (Range<Data>, (u32, u32), (u32, u32));
+
+/// The sheet's declared box (`<dimension ref>`), laid out densely when it is within the limits,
+/// charged to the workbook's budget of declared boxes.
+fn declared_box(declared: Option<Dimensions>, budget: &mut Budget) -> Option<DeclaredBox> {
+    let d = declared?;
+    let (start, end) = (d.start, d.end);
+    if start.0 > end.0 || start.1 > end.1 || end.0 >= EXCEL_MAX_ROWS {
+        return None;
+    }
+    let area = u64::from(end.0 - start.0 + 1) * u64::from(end.1 - start.1 + 1);
+    // A one-cell box is what calamine reports when the sheet declares none.
+    if area <= 1 || area > MAX_SHEET_CELLS || area > budget.declared {
+        return None;
+    }
+    budget.declared -= area;
+    Some((Range::new(start, end), start, end))
+}
+
+/// Reads a sheet's cells, refusing it as soon as a limit is passed. Cells inside the declared box
+/// go straight into it (no list of positioned cells, 40 bytes each, and no second pass); the
+/// declaration is only a hint, so a cell outside it moves everything to the list, and the result
+/// is always the box of the cells actually read, as [`Range::from_sparse`] makes it.
 fn collect_sparse<'a>(
     mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, String>,
+    declared: Option<Dimensions>,
     budget: &mut Budget,
 ) -> Result<Range<Data>, String> {
+    let mut dense = declared_box(declared, budget);
     let mut cells = Vec::new();
     let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
     let mut far = (0u32, 0u32);
@@ -526,7 +567,32 @@ fn collect_sparse<'a>(
                 crate::model::cell_ref(far.0, far.1)
             ));
         }
-        cells.push(Cell::new((r, c), Data::from(cell.get_value().clone())));
+        let value = Data::from(cell.get_value().clone());
+        if let Some((grid, start, end)) = dense.as_mut() {
+            let (start, end) = (*start, *end);
+            if (start.0..=end.0).contains(&r) && (start.1..=end.1).contains(&c) {
+                grid[((r - start.0) as usize, (c - start.1) as usize)] = value;
+                continue;
+            }
+            // Outside the declared box: list what the box holds so far and go on listing.
+            cells.extend(
+                grid.used_cells()
+                    .filter(|(_, _, d)| !matches!(d, Data::Empty))
+                    .map(|(i, j, d)| Cell::new((start.0 + i as u32, start.1 + j as u32), d.clone())),
+            );
+            dense = None;
+        }
+        cells.push(Cell::new((r, c), value));
+    }
+    if let Some((grid, ..)) = dense {
+        if r0 > r1 {
+            return Ok(Range::default());
+        }
+        let (start, end) = ((r0, c0), (r1, c1));
+        if grid.start() == Some(start) && grid.end() == Some(end) {
+            return Ok(grid);
+        }
+        return Ok(grid.range(start, end));
     }
     if cells.is_empty() {
         return Ok(Range::default());
@@ -548,14 +614,22 @@ pub const MAX_PART_BYTES: u64 = 1 << 30;
 /// [`MAX_SHARED_STRINGS_BYTES`], or XML text runs past [`MAX_XML_RUN_BYTES`] — before calamine
 /// builds any string. The sizes are counted as the data inflates, not taken from the zip
 /// directory, which a crafted file can fill with any numbers. Files that are not readable zips
-/// are left to calamine to report.
-pub fn vet_zip(bytes: &[u8]) -> Result<(), Refusal> {
+/// are left to calamine to report. On the way it notes whether any part may hold a merged region
+/// spanning rows (see [`Vetted`]).
+pub fn vet_zip(bytes: &[u8]) -> Result<Vetted, Refusal> {
+    // What is not seen is assumed to be there.
+    let unknown = Vetted { vertical_merges: true };
     let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
-        return Ok(());
+        return Ok(unknown);
     };
+    let mut merges = MergeScan::default();
+    // Far shorter than MAX_XML_RUN_BYTES (the run check below relies on it).
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
-        let Ok(mut part) = zip.by_index(i) else { continue };
+        let Ok(mut part) = zip.by_index(i) else {
+            merges.vertical = true;
+            continue;
+        };
         let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
         let lower = name.to_ascii_lowercase();
         // Images and other binary parts are not parsed as text by the readers.
@@ -572,7 +646,11 @@ pub fn vet_zip(bytes: &[u8]) -> Result<(), Refusal> {
         let (mut total, mut run) = (0u64, 0usize);
         loop {
             let n = match part.read(&mut buf) {
-                Ok(0) | Err(_) => break,
+                Ok(0) => break,
+                Err(_) => {
+                    merges.vertical = true;
+                    break;
+                }
                 Ok(n) => n,
             };
             total += n as u64;
@@ -592,10 +670,13 @@ pub fn vet_zip(bytes: &[u8]) -> Result<(), Refusal> {
                     )
                 });
             }
+            let chunk = &buf[..n];
+            // Every part, whatever its name: calamine finds worksheets through the package's
+            // relationships, which may point anywhere.
+            merges.feed(chunk);
             if !xml {
                 continue;
             }
-            let chunk = &buf[..n];
             if let Some(rc) = rows.as_mut()
                 && rc.feed(chunk) > u64::from(EXCEL_MAX_ROWS)
             {
@@ -604,22 +685,175 @@ pub fn vet_zip(bytes: &[u8]) -> Result<(), Refusal> {
                     "把数据拆分到几个工作表或文件中（例如每村一个），删除多余的行后保存",
                 ));
             }
-            let mut at = 0;
-            for hit in memchr::memchr2_iter(b'<', b'>', chunk) {
-                run += hit - at;
-                if run > MAX_XML_RUN_BYTES {
-                    return Err(long_run(&name));
+            // A chunk is far shorter than the longest run allowed, so only the stretches before
+            // its first and after its last markup character can take a run past it.
+            match (memchr::memchr2(b'<', b'>', chunk), memchr::memrchr2(b'<', b'>', chunk)) {
+                (Some(first), Some(last)) => {
+                    if run + first > MAX_XML_RUN_BYTES {
+                        return Err(long_run(&name));
+                    }
+                    run = chunk.len() - last - 1;
                 }
-                run = 0;
-                at = hit + 1;
-            }
-            run += chunk.len() - at;
-            if run > MAX_XML_RUN_BYTES {
-                return Err(long_run(&name));
+                _ => {
+                    run += chunk.len();
+                    if run > MAX_XML_RUN_BYTES {
+                        return Err(long_run(&name));
+                    }
+                }
             }
         }
+        merges.end_part();
     }
-    Ok(())
+    Ok(Vetted {
+        vertical_merges: merges.vertical,
+    })
+}
+
+/// What [`vet_zip`] learned about a workbook besides its sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vetted {
+    /// Whether some part may hold a merged region spanning more than one row: false only when
+    /// every part was streamed to its end and every `<mergeCell` element in them names one row
+    /// (a title across the columns). Only such regions give a value to the rows below them (see
+    /// `excel::MergeIndex`), so without them reading the merged regions (a second parse of every
+    /// sheet, a third of the reading time) is skipped with the same result.
+    pub vertical_merges: bool,
+}
+
+/// Looks for `<mergeCell` elements in XML fed in chunks of any size and decides whether any may
+/// span rows. Anything it cannot read for certain counts as spanning rows.
+#[derive(Default)]
+struct MergeScan {
+    /// The end of the previous chunk: an element not yet closed, or a name split across chunks.
+    tail: Vec<u8>,
+    /// The tail holds an element (or name) whose end has not come yet.
+    pending: bool,
+    /// Bytes at the start of the tail where every occurrence of the name was already decided.
+    decided: usize,
+    vertical: bool,
+}
+
+impl MergeScan {
+    const NAME: &'static [u8] = b"mergeCell";
+    /// Longest `<mergeCell …>` element read (a real one is `<mergeCell ref="A1:BF1"/>`).
+    const MAX_ELEMENT: usize = 512;
+
+    fn feed(&mut self, chunk: &[u8]) {
+        if self.vertical {
+            return;
+        }
+        let mut joined = std::mem::take(&mut self.tail);
+        joined.extend_from_slice(chunk);
+        // Kept for the next chunk: from an unfinished element, else the last bytes (a split name
+        // and the `<prefix:` before it).
+        let mut keep_from = joined.len().saturating_sub(Self::NAME.len() + 16);
+        // Every name that starts before this was complete in `joined`, so decided below.
+        let mut decided = joined.len().saturating_sub(Self::NAME.len() - 1);
+        let skip = std::mem::take(&mut self.decided);
+        self.pending = false;
+        for at in memchr::memmem::find_iter(&joined, Self::NAME) {
+            if at < skip {
+                continue;
+            }
+            let rest = &joined[at + Self::NAME.len()..];
+            match rest.first() {
+                // The name may go on in the next chunk (`mergeCells`).
+                None => {
+                    keep_from = keep_from.min(at.saturating_sub(16));
+                    decided = at;
+                    self.pending = true;
+                    break;
+                }
+                // The `<mergeCells count="…">` container.
+                Some(b's') => continue,
+                Some(_) => {}
+            }
+            if closes_element(&joined[..at]) {
+                continue;
+            }
+            if !opens_element(&joined[..at]) {
+                // The word outside a tag (cell text, a comment): not read for certain.
+                self.vertical = true;
+                return;
+            }
+            match memchr::memchr(b'>', rest) {
+                Some(end) if end <= Self::MAX_ELEMENT => {
+                    if !one_row_merge(&rest[..end]) {
+                        self.vertical = true;
+                        return;
+                    }
+                }
+                None if rest.len() <= Self::MAX_ELEMENT => {
+                    keep_from = keep_from.min(at.saturating_sub(16));
+                    decided = at;
+                    self.pending = true;
+                    break;
+                }
+                _ => {
+                    self.vertical = true;
+                    return;
+                }
+            }
+        }
+        let keep_from = keep_from.min(joined.len());
+        self.decided = decided.saturating_sub(keep_from);
+        self.tail = joined[keep_from..].to_vec();
+    }
+
+    /// A part ended: an element still open in the tail is cut short.
+    fn end_part(&mut self) {
+        self.tail.clear();
+        self.decided = 0;
+        self.vertical |= std::mem::take(&mut self.pending);
+    }
+}
+
+/// Whether the attributes of a `<mergeCell` element (the bytes after its name, up to `>`) hold
+/// exactly one plain `ref="A1:C1"` (or a single cell) whose rows are the same.
+fn one_row_merge(attrs: &[u8]) -> bool {
+    let mut value: Option<&[u8]> = None;
+    for at in memchr::memmem::find_iter(attrs, b"ref") {
+        let before = at.checked_sub(1).map(|i| attrs[i]);
+        if !matches!(before, Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            // Part of another name (`xref`, `x:ref`): calamine reads only `ref`.
+            if before == Some(b':') {
+                return false;
+            }
+            continue;
+        }
+        let rest = attrs[at + 3..].trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b"=") else { continue };
+        let rest = rest.trim_ascii_start();
+        let Some((&quote, rest)) = rest.split_first() else {
+            return false;
+        };
+        if !matches!(quote, b'"' | b'\'') || value.is_some() {
+            return false;
+        }
+        let Some(end) = memchr::memchr(quote, rest) else {
+            return false;
+        };
+        value = Some(&rest[..end]);
+    }
+    let Some(value) = value else { return false };
+    let row = |cell: &[u8]| -> Option<u32> {
+        let letters = cell.iter().take_while(|b| b.is_ascii_uppercase()).count();
+        let digits = &cell[letters..];
+        if !(1..=3).contains(&letters)
+            || digits.is_empty()
+            || digits.len() > 7
+            || !digits.iter().all(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        std::str::from_utf8(digits).ok()?.parse().ok()
+    };
+    let mut cells = value.split(|&b| b == b':');
+    match (cells.next(), cells.next(), cells.next()) {
+        (Some(a), None, None) => row(a).is_some(),
+        (Some(a), Some(b), None) => matches!((row(a), row(b)), (Some(x), Some(y)) if x == y),
+        _ => false,
+    }
 }
 
 fn long_run(part: &str) -> Refusal {
@@ -642,6 +876,21 @@ fn opens_element(before: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether `before` ends with `</` or `</prefix:` (an end tag).
+fn closes_element(before: &[u8]) -> bool {
+    let name_start = match before.split_last() {
+        Some((b':', rest)) => {
+            let prefix = rest.iter().rev().take_while(|b| b.is_ascii_alphanumeric()).count();
+            if prefix == 0 {
+                return false;
+            }
+            &rest[..rest.len() - prefix]
+        }
+        _ => before,
+    };
+    name_start.ends_with(b"</")
 }
 
 /// Counts `<row` elements (with or without a namespace prefix, such as `<x:row`) in XML fed in
@@ -789,7 +1038,7 @@ mod tests {
         ));
         assert!(vet_ods(&copies).is_err_and(|e| e.message.contains("文字总量")));
         // Several tables under the box limit each, over it together.
-        let table = r#"<table:table-row table:number-rows-repeated="400000"><table:table-cell table:number-columns-repeated="9" office:value-type="float" office:value="1"/></table:table-row>"#;
+        let table = r#"<table:table-row table:number-rows-repeated="480000"><table:table-cell table:number-columns-repeated="9" office:value-type="float" office:value="1"/></table:table-row>"#;
         let two = ods(&format!(r#"{table}</table:table><table:table table:name="乙">{table}"#));
         assert!(vet_ods(&two).is_err_and(|e| e.message.contains("合计") && e.message.contains("乙")));
         assert_eq!(vet_ods(&ods(table)), Ok(()));
@@ -812,7 +1061,7 @@ mod tests {
         assert!(r.is_err_and(|e| e.message.contains("xl/sharedStrings.xml") && e.message.contains("4 MB")));
         // Many short strings are fine until the table itself is too big.
         let ok = format!("<sst>{}</sst>", "<si><t>张三</t></si>".repeat(1000));
-        assert_eq!(vet_zip(&zip_of(&[("xl/sharedStrings.xml", ok.as_bytes())])), Ok(()));
+        assert!(vet_zip(&zip_of(&[("xl/sharedStrings.xml", ok.as_bytes())])).is_ok());
         let big = "<si><t>张三</t></si>".repeat((MAX_SHARED_STRINGS_BYTES / 20) as usize + 10);
         let r = vet_zip(&zip_of(&[("xl/sharedStrings.xml", big.as_bytes())]));
         assert!(r.is_err_and(|e| e.message.contains("文字表")));
@@ -820,7 +1069,107 @@ mod tests {
         let rows = "<row><c><v>1</v></c></row>".repeat(EXCEL_MAX_ROWS as usize + 1);
         let r = vet_zip(&zip_of(&[("xl/worksheets/sheet1.xml", rows.as_bytes())]));
         assert!(r.is_err_and(|e| e.message.contains("行数上限")));
-        assert_eq!(vet_zip(b"not a zip"), Ok(()));
+        assert!(vet_zip(b"not a zip").is_ok());
+    }
+
+    /// Whether `xml`, fed in chunks of `size` bytes as one part, may hold a merge spanning rows.
+    fn spans_rows(xml: &[u8], size: usize) -> bool {
+        let mut scan = MergeScan::default();
+        for chunk in xml.chunks(size) {
+            scan.feed(chunk);
+        }
+        scan.end_part();
+        scan.vertical
+    }
+
+    #[test]
+    fn s016_5_merges_spanning_rows_are_found_across_chunk_boundaries() {
+        let cases: &[(&str, bool)] = &[
+            ("<sheetData><row><c/></row></sheetData>", false),
+            // A title across the columns, a single cell, an end tag and a prefix.
+            (
+                r#"<mergeCells count="2"><mergeCell ref="A1:BF1"/><mergeCell ref='C2'></mergeCell></mergeCells>"#,
+                false,
+            ),
+            (r#"<x:mergeCells><x:mergeCell ref="A1:H1"/></x:mergeCells>"#, false),
+            (
+                r#"<mergeCells><mergeCell ref="A1:BF1"/><mergeCell ref="A4:A6"/></mergeCells>"#,
+                true,
+            ),
+            (r#"<x:mergeCell  ref = "B4:B5" />"#, true),
+            // What is not read for certain counts as spanning rows.
+            (r#"<mergeCell ref="a1:a1"/>"#, true),
+            (r#"<mergeCell x:ref="A1:B1"/>"#, true),
+            (r#"<mergeCell ref="A1:B1" ref="A1:A3"/>"#, true),
+            (r#"<mergeCell/>"#, true),
+            ("<c><is><t>mergeCell</t></is></c>", true),
+            (r#"<mergeCell ref="A1:B1""#, true),
+        ];
+        for (xml, want) in cases {
+            for size in 1..=xml.len() {
+                assert_eq!(spans_rows(xml.as_bytes(), size), *want, "{xml} in chunks of {size}");
+            }
+        }
+        // A vertical region in a sheet part is seen by vet_zip; a title merge alone is not one.
+        let sheet = |merges: &str| format!("<worksheet><sheetData><row><c/></row></sheetData>{merges}</worksheet>");
+        let title = sheet(r#"<mergeCells count="1"><mergeCell ref="A1:F1"/></mergeCells>"#);
+        let vertical = sheet(r#"<mergeCells count="1"><mergeCell ref="A2:A3"/></mergeCells>"#);
+        let vet = |xml: &str| vet_zip(&zip_of(&[("xl/worksheets/sheet1.xml", xml.as_bytes())]));
+        assert_eq!(vet(&title), Ok(Vetted { vertical_merges: false }));
+        assert_eq!(vet(&vertical), Ok(Vetted { vertical_merges: true }));
+        assert_eq!(vet_zip(b"not a zip"), Ok(Vetted { vertical_merges: true }));
+    }
+
+    #[test]
+    fn s016_5_cells_read_into_the_declared_box_give_the_sparse_result() {
+        let text = |s: &str| DataRef::String(s.to_string());
+        let cells = |list: &[((u32, u32), &str)]| -> Vec<Cell<DataRef<'static>>> {
+            list.iter().map(|(p, v)| Cell::new(*p, text(v))).collect()
+        };
+        let title_and_rows = cells(&[
+            ((0, 0), "标题"),
+            ((2, 0), "户编号"),
+            ((2, 3), "姓名"),
+            ((3, 0), "1"),
+            ((3, 3), "张三"),
+        ]);
+        let mut outside = title_and_rows.clone();
+        outside.push(Cell::new((9, 7), text("远处")));
+        outside.push(Cell::new((3, 3), text("后写的")));
+        let mut with_empty = title_and_rows.clone();
+        with_empty.push(Cell::new((4, 4), DataRef::Empty));
+        let d = |a: (u32, u32), b: (u32, u32)| Some(Dimensions::new(a, b));
+        let cases: Vec<(Vec<Cell<DataRef<'static>>>, Option<Dimensions>)> = vec![
+            (title_and_rows.clone(), d((0, 0), (3, 3))),
+            // Declared larger than used, smaller, elsewhere, none, or inverted.
+            (title_and_rows.clone(), d((0, 0), (20, 9))),
+            (title_and_rows.clone(), d((2, 0), (3, 3))),
+            (outside.clone(), d((0, 0), (3, 3))),
+            (with_empty, d((0, 0), (9, 9))),
+            (title_and_rows.clone(), None),
+            (title_and_rows.clone(), d((5, 5), (1, 1))),
+            (Vec::new(), d((0, 0), (3, 3))),
+        ];
+        for (list, declared) in cases {
+            let want: Vec<Cell<Data>> = list
+                .iter()
+                .filter(|c| !matches!(c.get_value(), DataRef::Empty))
+                .map(|c| Cell::new(c.get_position(), Data::from(c.get_value().clone())))
+                .collect();
+            let want = if want.is_empty() {
+                Range::default()
+            } else {
+                Range::from_sparse(want)
+            };
+            let mut it = list.into_iter();
+            let got = collect_sparse(|| Ok(it.next()), declared, &mut Budget::new()).unwrap();
+            assert_eq!(got, want, "declared {declared:?}");
+        }
+        // A declared box is charged once to the workbook: a second one over the budget is not laid out.
+        let mut budget = Budget::new();
+        assert!(declared_box(d((0, 0), (MAX_WORKBOOK_CELLS as u32 / 10 - 1, 9)), &mut budget).is_some());
+        assert!(declared_box(d((0, 0), (1, 1)), &mut budget).is_none());
+        assert!(declared_box(d((0, 0), (EXCEL_MAX_ROWS - 1, 16_383)), &mut Budget::new()).is_none());
     }
 
     #[test]

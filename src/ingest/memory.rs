@@ -85,7 +85,7 @@ fn read_bytes(rel: &str, bytes: &[u8], ctx: &build::Ctx, rules: &RulesFile) -> b
             }
         }
     } else {
-        excel::read_workbook(rel, bytes.to_vec(), ctx, rules)
+        excel::read_workbook(rel, bytes, ctx, rules)
     }
 }
 

@@ -466,19 +466,24 @@ fn read_data_file(rel: &str, path: &Path, ctx: &build::Ctx, rules: &RulesFile) -
             );
         }
     };
-    let sha256 = sha256_hex(&bytes);
-    let data = if is_yaml {
-        match utf8(&bytes, rel) {
-            Ok(text) => yaml::read_yaml(rel, text, ctx, rules),
-            Err(d) => {
-                let mut f = build::FileData::default();
-                f.diagnostics.push(*d);
-                f
+    // The checksum of a large workbook takes a tenth of reading it: it runs on the other core.
+    let (sha256, data) = rayon::join(
+        || sha256_hex(&bytes),
+        || {
+            if is_yaml {
+                match utf8(&bytes, rel) {
+                    Ok(text) => yaml::read_yaml(rel, text, ctx, rules),
+                    Err(d) => {
+                        let mut f = build::FileData::default();
+                        f.diagnostics.push(*d);
+                        f
+                    }
+                }
+            } else {
+                excel::read_workbook(rel, &bytes, ctx, rules)
             }
-        }
-    } else {
-        excel::read_workbook(rel, bytes, ctx, rules)
-    };
+        },
+    );
     (
         InputFile {
             path: rel.to_string(),

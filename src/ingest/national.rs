@@ -490,44 +490,61 @@ pub fn read_export(
         first_data += 1;
     }
     let rows_before = data.rows;
-    let mut caps = super::limits::FileCaps::default();
-    let mut rd = Reader {
-        src,
-        rules,
-        diags: &mut data.diagnostics,
-    };
-    let mut rows = 0usize;
-    let mut households: Vec<PendingHousehold> = Vec::new();
-    let mut measures: Vec<Linked<Measure>> = Vec::new();
-    // 户编号 → (index in `households`, first row)
-    let mut groups: HashMap<String, (usize, u32)> = HashMap::new();
-    for row in first_data..=end_row {
-        let blank = map.used.iter().all(|&c| range.get_value((row, c)).is_none_or(is_blank));
-        if blank || is_footer(range, row) {
-            continue;
-        }
-        if let Some((message, fix)) = caps.check(rows_before + rows, rd.diags) {
-            rd.diags.push(Diagnostic::error(
-                Place::cell(file.clone(), sheet.clone(), row, map.first_col),
-                "",
-                "",
-                message,
-                fix,
-            ));
-            break;
-        }
-        rows += 1;
-        person_row(
-            &mut rd,
+    let all = first_data..end_row.saturating_add(1);
+    let whole = |data: &mut FileData| {
+        let mut caps = super::limits::FileCaps::default();
+        let capped = Some((&mut caps, rows_before));
+        read_rows(
+            src,
             ctx,
+            rules,
             &map,
             header.kind,
-            row,
-            &mut groups,
-            &mut households,
-            &mut measures,
-        );
-    }
+            all.clone(),
+            capped,
+            &mut data.diagnostics,
+        )
+    };
+    let part = match halves(&map, all.clone()) {
+        // Where no household has rows in both halves, the halves are read in parallel: rows
+        // depend on nothing but their household's first row, so this gives what one pass gives.
+        Some((a, b)) => {
+            let read = |rows: std::ops::Range<u32>| {
+                let mut diags = Vec::new();
+                let part = read_rows(src, ctx, rules, &map, header.kind, rows, None, &mut diags);
+                (part, diags)
+            };
+            let ((mut first, mut diags_a), (second, mut diags_b)) = rayon::join(|| read(a), || read(b));
+            let shared = second.groups.keys().any(|k| first.groups.contains_key(k));
+            // One pass would have stopped early (FileCaps) only past these counts.
+            let before = &data.diagnostics;
+            let total = before.len() + diags_a.len() + diags_b.len();
+            let errors = [before, &diags_a, &diags_b]
+                .iter()
+                .map(|d| d.iter().filter(|d| d.is_error()).count())
+                .sum::<usize>();
+            let capped = rows_before + first.rows + second.rows >= super::limits::MAX_FILE_ROWS
+                || total >= super::limits::MAX_FILE_DIAGNOSTICS
+                || errors >= super::limits::MAX_FILE_ERRORS;
+            if shared || capped {
+                whole(data)
+            } else {
+                data.diagnostics.append(&mut diags_a);
+                data.diagnostics.append(&mut diags_b);
+                first.rows += second.rows;
+                first.households.extend(second.households);
+                first.measures.extend(second.measures);
+                first
+            }
+        }
+        None => whole(data),
+    };
+    let Rows {
+        rows,
+        mut households,
+        mut measures,
+        ..
+    } = part;
     if rows == 0 {
         data.diagnostics.push(Diagnostic::warning(
             Place::sheet(file, sheet),
@@ -540,6 +557,95 @@ pub fn read_export(
     data.rows += rows;
     data.households.append(&mut households);
     data.export_measures.append(&mut measures);
+}
+
+/// What the rows of an export (or a part of them) give.
+struct Rows {
+    rows: usize,
+    households: Vec<PendingHousehold>,
+    measures: Vec<Linked<Measure>>,
+    /// 户编号 → (index in `households`, first row)
+    groups: HashMap<String, (usize, u32)>,
+}
+
+/// Sheets with fewer data rows are read in one pass.
+const PARALLEL_ROWS: u32 = 20_000;
+
+/// The data rows split in two where the household column changes from one row to the next, for
+/// sheets big enough to gain from reading the halves on both cores.
+fn halves(map: &ExportMap, rows: std::ops::Range<u32>) -> Option<(std::ops::Range<u32>, std::ops::Range<u32>)> {
+    if rows.len() < PARALLEL_ROWS as usize || rayon::current_num_threads() < 2 {
+        return None;
+    }
+    let col = map.cols[Field::HouseholdId.index()]?;
+    let mid = rows.start + (rows.end - rows.start) / 2;
+    // The first change of value at or after the middle (any split is correct; this one rarely
+    // puts a household in both halves, which would need the one-pass read).
+    let split = (mid..rows.end.saturating_sub(1))
+        .take(1_000)
+        .find(|&r| map.value(r, col).0 != map.value(r + 1, col).0)?
+        + 1;
+    Some((rows.start..split, split..rows.end))
+}
+
+/// Reads the person rows in `rows`. With `caps` (the file's row and problem counters and the
+/// rows read before this sheet), reading stops where the file's limits say.
+#[allow(clippy::too_many_arguments)]
+fn read_rows(
+    src: &Source,
+    ctx: &Ctx,
+    rules: &RulesFile,
+    map: &ExportMap,
+    kind: ExportKind,
+    rows: std::ops::Range<u32>,
+    mut caps: Option<(&mut super::limits::FileCaps, usize)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Rows {
+    let mut rd = Reader { src, rules, diags };
+    let mut out = Rows {
+        rows: 0,
+        households: Vec::new(),
+        measures: Vec::new(),
+        groups: HashMap::new(),
+    };
+    for row in rows {
+        let blank = map
+            .used
+            .iter()
+            .all(|&c| map.range.get_value((row, c)).is_none_or(is_blank));
+        if blank || is_footer(map.range, row) {
+            continue;
+        }
+        if let Some((caps, rows_before)) = caps.as_mut()
+            && let Some((message, fix)) = caps.check(*rows_before + out.rows, rd.diags)
+        {
+            rd.diags.push(Diagnostic::error(
+                Place::cell(
+                    src.file.clone(),
+                    src.sheet.clone().unwrap_or_default(),
+                    row,
+                    map.first_col,
+                ),
+                "",
+                "",
+                message,
+                fix,
+            ));
+            break;
+        }
+        out.rows += 1;
+        person_row(
+            &mut rd,
+            ctx,
+            map,
+            kind,
+            row,
+            &mut out.groups,
+            &mut out.households,
+            &mut out.measures,
+        );
+    }
+    out
 }
 
 /// The 证件号码 of a row: its 18-character part and what a 20/22-character suffix says.
