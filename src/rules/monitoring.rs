@@ -86,6 +86,30 @@ fn grace_words(status: ComplianceStatus, due: Option<NaiveDate>, days: i64) -> S
     }
 }
 
+/// A graced check's report: the row always, the finding (a warning) once the grace is over.
+#[allow(clippy::too_many_arguments)]
+fn graced_report(
+    out: &mut Out,
+    h: &Household,
+    rule: &str,
+    due: Option<NaiveDate>,
+    status: ComplianceStatus,
+    days: i64,
+    note: String,
+    fix: &str,
+) {
+    if status != ComplianceStatus::DueSoon {
+        out.finding(
+            Some(h),
+            &h.id,
+            rule,
+            format!("{note}。修改建议：{fix}"),
+            Severity::Warning,
+        );
+    }
+    out.row(Some(h), &h.id, None, rule, due, None, status, days, note);
+}
+
 /// Every per-household check of this module for one monitored household.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn household(
@@ -189,16 +213,16 @@ fn safety_net(
         families.join("、"),
         grace_words(status, due, days)
     );
-    if status != ComplianceStatus::DueSoon {
-        out.finding(
-            Some(h),
-            &h.id,
-            RULE_SAFETY_NET,
-            format!("{note}。修改建议：符合条件的纳入低保或特困供养，在帮扶措施表登记（已享受的在部门数据中核对）"),
-            Severity::Warning,
-        );
-    }
-    out.row(Some(h), &h.id, None, RULE_SAFETY_NET, due, None, status, days, note);
+    graced_report(
+        out,
+        h,
+        RULE_SAFETY_NET,
+        due,
+        status,
+        days,
+        note,
+        "符合条件的纳入低保或特困供养，在帮扶措施表登记（已享受的在部门数据中核对）",
+    );
 }
 
 /// 缺什么补什么 (001 §二): every mapped risk type needs one of its measure categories.
@@ -231,16 +255,16 @@ fn risk_measures(ctx: &Ctx, h: &Household, measures: &[&Measure], due: Option<Na
         missing.join("；"),
         grace_words(status, due, days)
     );
-    if status != ComplianceStatus::DueSoon {
-        out.finding(
-            Some(h),
-            &h.id,
-            RULE_RISK_MEASURE,
-            format!("{note}。修改建议：针对上述风险补充帮扶措施并登记；已落实的在帮扶措施表补登"),
-            Severity::Warning,
-        );
-    }
-    out.row(Some(h), &h.id, None, RULE_RISK_MEASURE, due, None, status, days, note);
+    graced_report(
+        out,
+        h,
+        RULE_RISK_MEASURE,
+        due,
+        status,
+        days,
+        note,
+        "针对上述风险补充帮扶措施并登记；已落实的在帮扶措施表补登",
+    );
 }
 
 /// The facts a 帮扶计划 is made from (001 §二): 监测对象类型, 风险类型, 家庭人均纯收入.
@@ -270,16 +294,16 @@ fn incomplete(ctx: &Ctx, h: &Household, income: &IncomeResult, due: Option<Naive
             (_, None) => "纳入监测时间不详".to_string(),
         }
     );
-    if status != ComplianceStatus::DueSoon {
-        out.finding(
-            Some(h),
-            &h.id,
-            RULE_INCOMPLETE,
-            format!("{note}。修改建议：入户核实后补填{}", missing.join("、")),
-            Severity::Warning,
-        );
-    }
-    out.row(Some(h), &h.id, None, RULE_INCOMPLETE, due, None, status, days, note);
+    graced_report(
+        out,
+        h,
+        RULE_INCOMPLETE,
+        due,
+        status,
+        days,
+        note,
+        &format!("入户核实后补填{}", missing.join("、")),
+    );
 }
 
 /// 户厕改造 first (001 §二(五)): missing where the household has no sanitary toilet, or dated
@@ -315,25 +339,15 @@ fn first_improvement(ctx: &Ctx, h: &Household, measures: &[&Measure], due: Optio
             "{basis}；该户无卫生厕所，帮扶措施中未见{first}，{}",
             grace_words(status, due, days)
         );
-        if status != ComplianceStatus::DueSoon {
-            out.finding(
-                Some(h),
-                &h.id,
-                RULE_FIRST_IMPROVEMENT,
-                format!("{note}。修改建议：落实{first}并在帮扶措施表登记；已改厕的同时更正“是否有卫生厕所”"),
-                Severity::Warning,
-            );
-        }
-        out.row(
-            Some(h),
-            &h.id,
-            None,
+        graced_report(
+            out,
+            h,
             RULE_FIRST_IMPROVEMENT,
             due,
-            None,
             status,
             days,
             note,
+            &format!("落实{first}并在帮扶措施表登记；已改厕的同时更正“是否有卫生厕所”"),
         );
         return;
     }
